@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+)
+
+func init() {
+	commands["validate"] = command{"check a log of WCS events against the machines and the rules", runValidate}
+}
+
+func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("wcsfsm validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output `format`: text or json")
+	input := fs.String("input", "auto", "input `format`: auto, jsonl or wcslog")
+	partial := fs.Bool("partial", false, "the log carries only some families: check a rule across families only where its other side appeared")
+	strict := fs.Bool("strict", false, "warnings count as errors")
+	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest line in `bytes`; longer lines are findings and skipped")
+	maxEntities := fs.Int("max-entities", eventlog.DefaultMaxEntities, "most entities tracked at once")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-strict] [FILE ...]")
+		fmt.Fprintln(stderr, "\nReads the files (standard input for none or -) as one log and reports every finding.")
+		fmt.Fprintln(stderr, "Exit status: 0 no error, 1 errors found, 2 could not do the job.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "wcsfsm validate: -format must be text or json, not %q\n", *format)
+		return 2
+	}
+	if *input != "auto" && *input != "jsonl" {
+		fmt.Fprintf(stderr, "wcsfsm validate: -input must be auto or jsonl, not %q\n", *input)
+		return 2
+	}
+	if *maxLine <= 0 || *maxEntities <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm validate: -max-line and -max-entities must be positive")
+		return 2
+	}
+	names := fs.Args()
+	if len(names) == 0 {
+		names = []string{"-"}
+	}
+	// Open every file first: a missing one stops the job before any output.
+	files := make([]io.Reader, len(names))
+	for i, n := range names {
+		if n == "-" {
+			files[i] = stdin
+			continue
+		}
+		f, err := os.Open(n)
+		if err != nil {
+			fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
+			closeAll(files)
+			return 2
+		}
+		files[i] = f
+	}
+	defer closeAll(files)
+
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	var buf []byte
+	v := &eventlog.Validator{
+		Tracker: eventlog.NewTracker(eventlog.Options{Partial: *partial, MaxEntities: *maxEntities}),
+		MaxLine: *maxLine,
+	}
+	if *format == "json" {
+		v.Report = func(f eventlog.Finding) {
+			buf = append(f.AppendJSON(buf[:0]), '\n')
+			out.Write(buf)
+		}
+	} else {
+		v.Report = func(f eventlog.Finding) {
+			out.WriteString(f.String())
+			out.WriteByte('\n')
+		}
+	}
+	stop := progress(stderr, v)
+	for i, r := range files {
+		if err := v.ReadJSONL(names[i], r); err != nil {
+			stop()
+			out.Flush()
+			fmt.Fprintf(stderr, "wcsfsm validate: %s: %v\n", names[i], err)
+			return 2
+		}
+	}
+	v.End()
+	stop()
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
+		return 2
+	}
+	st := v.Tracker.Stats()
+	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st))
+	if st.Errors() > 0 || *strict && st.Warnings() > 0 {
+		return 1
+	}
+	return 0
+}
+
+func closeAll(files []io.Reader) {
+	for _, f := range files {
+		if c, ok := f.(*os.File); ok && c != os.Stdin {
+			c.Close()
+		}
+	}
+}
+
+// summary is the line on standard error after the findings.
+func summary(files int, lines int64, st eventlog.Stats) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "wcsfsm: %s, %s, %s, %s: ", plural(int64(files), "file"), plural(lines, "line"),
+		plural(st.Events, "event"), plural(st.Entities, "entity"))
+	byKind := func(sev eventlog.Severity) string {
+		var parts []string
+		var n int64
+		for k := eventlog.Kind(0); k < eventlog.NumKinds; k++ {
+			if c := st.Findings[k]; c > 0 && k.Severity() == sev {
+				parts = append(parts, fmt.Sprintf("%s %d", k, c))
+				n += c
+			}
+		}
+		sort.Strings(parts)
+		s := plural(n, sev.String())
+		if len(parts) > 0 {
+			s += " (" + strings.Join(parts, ", ") + ")"
+		}
+		return s
+	}
+	b.WriteString(byKind(eventlog.Error))
+	b.WriteString(", ")
+	b.WriteString(byKind(eventlog.Warning))
+	return b.String()
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// progress shows, on a terminal only, how far the reading got, once a
+// second after the first; the returned function stops it and clears the
+// line.
+func progress(stderr io.Writer, v *eventlog.Validator) func() {
+	f, ok := stderr.(*os.File)
+	if !ok {
+		return func() {}
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return func() {}
+	}
+	var done atomic.Bool
+	stopped := make(chan struct{})
+	ticker := time.NewTicker(time.Second)
+	var shown atomic.Bool
+	go func() {
+		defer close(stopped)
+		for range ticker.C {
+			if done.Load() {
+				return
+			}
+			fmt.Fprintf(f, "\rwcsfsm: %d lines, %.1f MiB read…", v.Lines.Load(), float64(v.Bytes.Load())/(1<<20))
+			shown.Store(true)
+		}
+	}()
+	return func() {
+		done.Store(true)
+		ticker.Stop()
+		select {
+		case <-stopped:
+		case <-time.After(10 * time.Millisecond):
+		}
+		if shown.Load() {
+			fmt.Fprint(f, "\r\033[K")
+		}
+	}
+}

@@ -1,0 +1,536 @@
+package eventlog
+
+import (
+	"encoding/json"
+	"strconv"
+	"unsafe"
+)
+
+// Bool is a JSON boolean that may be absent.
+type Bool uint8
+
+const (
+	Unset Bool = iota
+	False
+	True
+)
+
+// field is one of the top-level fields the checks read.
+type field uint8
+
+const (
+	fEvent field = iota
+	fStatus
+	fSessionID
+	fCallID
+	fMediaSessionID
+	fOperationID
+	fNodeID
+	fPublished
+	numFields
+)
+
+var fieldNames = [numFields]string{
+	fEvent:          "event",
+	fStatus:         "status",
+	fSessionID:      "sessionId",
+	fCallID:         "callId",
+	fMediaSessionID: "mediaSessionId",
+	fOperationID:    "operationId",
+	fNodeID:         "nodeId",
+	fPublished:      "published",
+}
+
+// jsonKind is the JSON type a field had in the body.
+type jsonKind uint8
+
+const (
+	kAbsent jsonKind = iota
+	kString
+	kNumber
+	kBool
+	kNull
+	kObject
+	kArray
+)
+
+var jsonKindNames = [...]string{kAbsent: "missing", kString: "a string", kNumber: "a number", kBool: "a boolean", kNull: "null", kObject: "an object", kArray: "an array"}
+
+// Event is one status event as the tracker takes it: the fields of a hook
+// body that the checks read, and where it was found. Every other field of
+// the body is ignored. An empty string is an absent field.
+//
+// The tracker does not keep the Event or its strings: they may point into
+// a buffer that the caller reuses.
+type Event struct {
+	File string // where the event was read: a file name, "-", a request path
+	Line int    // 1-based line (or request number)
+
+	Event          string // the family, or a hook URL or path whose last segment names it
+	Status         string
+	SessionID      string
+	CallID         string
+	MediaSessionID string
+	OperationID    string
+	NodeID         string
+	Published      Bool
+
+	kinds [numFields]jsonKind // set by the decoder: the JSON type each field had
+}
+
+// Reset clears e for reuse.
+func (e *Event) Reset() { *e = Event{} }
+
+// DecodeError is why a body could not be decoded: it is not a JSON object.
+type DecodeError struct {
+	Offset int    // byte offset in the body
+	Msg    string // what was wrong there
+}
+
+func (e *DecodeError) Error() string {
+	return "not a JSON object: " + e.Msg + " at byte " + strconv.Itoa(e.Offset)
+}
+
+// Decoder reads the fields the checks need from JSON bodies, in one pass
+// and without allocating: values of other fields are checked for syntax and
+// skipped, never decoded. It accepts exactly what encoding/json accepts
+// (including its nesting limit) and reads each field as encoding/json would
+// into a map[string]any (the last of duplicate keys wins; invalid UTF-8
+// becomes U+FFFD). The zero value is ready to use; a Decoder is not safe for
+// concurrent use.
+type Decoder struct {
+	stack []byte
+}
+
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+// Decode fills ev from the JSON object in body, leaving File and Line
+// alone. The strings it sets point into body (no copy): they are valid
+// while body is. On a syntax error ev's fields are unspecified.
+func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
+	file, line := ev.File, ev.Line
+	*ev = Event{File: file, Line: line}
+	b := body
+	i := skipWS(b, 0)
+	if i >= len(b) {
+		return &DecodeError{i, "empty"}
+	}
+	if b[i] != '{' {
+		end, err := d.skipValue(b, i, 0)
+		if err == nil && skipWS(b, end) == len(b) {
+			return &DecodeError{i, "a JSON " + describe(b[i]) + ", not an object"}
+		}
+		if err != nil {
+			return err
+		}
+		return &DecodeError{end, "invalid character " + quoteChar(b[skipWS(b, end)]) + " after the value"}
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return trailing(b, i+1)
+	}
+	for {
+		if i >= len(b) {
+			return &DecodeError{i, "unexpected end in an object"}
+		}
+		if b[i] != '"' {
+			return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " where a key was expected"}
+		}
+		ks := i
+		ke, esc, err := scanString(b, i)
+		if err != nil {
+			return err
+		}
+		f := numFields
+		if esc {
+			var key string
+			if json.Unmarshal(b[ks:ke], &key) == nil {
+				f = lookupField(key)
+			}
+		} else {
+			f = lookupField(bytesToString(b[ks+1 : ke-1]))
+		}
+		i = skipWS(b, ke)
+		if i >= len(b) || b[i] != ':' {
+			if i >= len(b) {
+				return &DecodeError{i, "unexpected end after a key"}
+			}
+			return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after a key"}
+		}
+		i = skipWS(b, i+1)
+		vs := i
+		end, err := d.skipValue(b, i, 1)
+		if err != nil {
+			return err
+		}
+		if f < numFields {
+			ev.set(f, b[vs:end])
+		}
+		i = skipWS(b, end)
+		if i >= len(b) {
+			return &DecodeError{i, "unexpected end in an object"}
+		}
+		switch b[i] {
+		case ',':
+			i = skipWS(b, i+1)
+		case '}':
+			return trailing(b, i+1)
+		default:
+			return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after a value in an object"}
+		}
+	}
+}
+
+func trailing(b []byte, i int) *DecodeError {
+	i = skipWS(b, i)
+	if i != len(b) {
+		return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after the object"}
+	}
+	return nil
+}
+
+func describe(c byte) string {
+	switch c {
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+func quoteChar(c byte) string {
+	if c == '\'' {
+		return `'\''`
+	}
+	if c < 0x20 || c >= 0x7f {
+		return "0x" + strconv.FormatUint(uint64(c), 16)
+	}
+	return "'" + string(rune(c)) + "'"
+}
+
+func lookupField(key string) field {
+	switch key {
+	case "event":
+		return fEvent
+	case "status":
+		return fStatus
+	case "sessionId":
+		return fSessionID
+	case "callId":
+		return fCallID
+	case "mediaSessionId":
+		return fMediaSessionID
+	case "operationId":
+		return fOperationID
+	case "nodeId":
+		return fNodeID
+	case "published":
+		return fPublished
+	}
+	return numFields
+}
+
+// set records the raw value v (valid JSON) of field f.
+func (ev *Event) set(f field, v []byte) {
+	var k jsonKind
+	switch v[0] {
+	case '"':
+		k = kString
+	case 't', 'f':
+		k = kBool
+	case 'n':
+		k = kNull
+	case '{':
+		k = kObject
+	case '[':
+		k = kArray
+	default:
+		k = kNumber
+	}
+	ev.kinds[f] = k
+	if f == fPublished {
+		ev.Published = Unset
+		if k == kBool {
+			if v[0] == 't' {
+				ev.Published = True
+			} else {
+				ev.Published = False
+			}
+		}
+		return
+	}
+	s := ""
+	if k == kString {
+		s = stringValue(v)
+	}
+	switch f {
+	case fEvent:
+		ev.Event = s
+	case fStatus:
+		ev.Status = s
+	case fSessionID:
+		ev.SessionID = s
+	case fCallID:
+		ev.CallID = s
+	case fMediaSessionID:
+		ev.MediaSessionID = s
+	case fOperationID:
+		ev.OperationID = s
+	case fNodeID:
+		ev.NodeID = s
+	}
+}
+
+// stringValue returns the decoded JSON string v, without copying when it
+// holds neither escapes nor bytes outside ASCII.
+func stringValue(v []byte) string {
+	inner := v[1 : len(v)-1]
+	for _, c := range inner {
+		if c == '\\' || c >= 0x80 {
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				return ""
+			}
+			return s
+		}
+	}
+	return bytesToString(inner)
+}
+
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// strPlain marks the bytes that may stand in a JSON string as they are.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return
+}()
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// scanString scans the string starting at b[i] == '"' and returns the
+// index after its closing quote, and whether it has escapes.
+func scanString(b []byte, i int) (int, bool, *DecodeError) {
+	esc := false
+	i++
+	for {
+		for i < len(b) && strPlain[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			return i, esc, &DecodeError{i, "unexpected end in a string"}
+		}
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, esc, nil
+		case c == '\\':
+			esc = true
+			if i+1 >= len(b) {
+				return i + 1, esc, &DecodeError{i + 1, "unexpected end in a string escape"}
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				for j := i + 2; j < i+6; j++ {
+					if j >= len(b) {
+						return j, esc, &DecodeError{j, "unexpected end in a string escape"}
+					}
+					if !isHex(b[j]) {
+						return j, esc, &DecodeError{j, "invalid character " + quoteChar(b[j]) + " in a \\u escape"}
+					}
+				}
+				i += 6
+			default:
+				return i + 1, esc, &DecodeError{i + 1, "invalid escape " + quoteChar(b[i+1]) + " in a string"}
+			}
+		default:
+			return i, esc, &DecodeError{i, "invalid character " + quoteChar(c) + " in a string"}
+		}
+	}
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func scanNumber(b []byte, i int) (int, *DecodeError) {
+	start := i
+	if b[i] == '-' {
+		i++
+	}
+	if i >= len(b) || !isDigit(b[i]) {
+		return i, &DecodeError{i, "invalid number"}
+	}
+	if b[i] == '0' {
+		i++
+	} else {
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || !isDigit(b[i]) {
+			return i, &DecodeError{i, "invalid number"}
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return i, &DecodeError{i, "invalid number"}
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	_ = start
+	return i, nil
+}
+
+func scanLiteral(b []byte, i int, lit string) (int, *DecodeError) {
+	for j := 0; j < len(lit); j++ {
+		if i+j >= len(b) {
+			return i + j, &DecodeError{i + j, "unexpected end in a literal"}
+		}
+		if b[i+j] != lit[j] {
+			return i + j, &DecodeError{i + j, "invalid character " + quoteChar(b[i+j]) + " in a literal"}
+		}
+	}
+	return i + len(lit), nil
+}
+
+// skipValue checks the syntax of the JSON value starting at b[i] (no
+// leading space) and returns the index after it. depth is the nesting of
+// the containers around it. It does not recurse.
+func (d *Decoder) skipValue(b []byte, i, depth int) (int, *DecodeError) {
+	stack := d.stack[:0]
+	defer func() { d.stack = stack[:0] }()
+	for {
+		// A value starts at b[i].
+		if i >= len(b) {
+			return i, &DecodeError{i, "unexpected end where a value was expected"}
+		}
+		var err *DecodeError
+		switch c := b[i]; {
+		case c == '{' || c == '[':
+			if depth+len(stack)+1 > maxDepth {
+				return i, &DecodeError{i, "nested deeper than " + strconv.Itoa(maxDepth)}
+			}
+			stack = append(stack, c)
+			i = skipWS(b, i+1)
+			if i < len(b) && (c == '{' && b[i] == '}' || c == '[' && b[i] == ']') {
+				stack = stack[:len(stack)-1]
+				i++
+				break
+			}
+			if c == '{' {
+				if i, err = objectKey(b, i); err != nil {
+					return i, err
+				}
+			}
+			continue
+		case c == '"':
+			i, _, err = scanString(b, i)
+		case c == '-' || isDigit(c):
+			i, err = scanNumber(b, i)
+		case c == 't':
+			i, err = scanLiteral(b, i, "true")
+		case c == 'f':
+			i, err = scanLiteral(b, i, "false")
+		case c == 'n':
+			i, err = scanLiteral(b, i, "null")
+		default:
+			return i, &DecodeError{i, "invalid character " + quoteChar(c) + " where a value was expected"}
+		}
+		if err != nil {
+			return i, err
+		}
+		// After a value: close containers, or go on to the next element.
+	after:
+		for {
+			if len(stack) == 0 {
+				return i, nil
+			}
+			i = skipWS(b, i)
+			if i >= len(b) {
+				return i, &DecodeError{i, "unexpected end in an " + containerName(stack[len(stack)-1])}
+			}
+			top := stack[len(stack)-1]
+			switch c := b[i]; {
+			case c == ',':
+				i = skipWS(b, i+1)
+				if top == '{' {
+					if i, err = objectKey(b, i); err != nil {
+						return i, err
+					}
+				}
+				break after
+			case top == '{' && c == '}' || top == '[' && c == ']':
+				stack = stack[:len(stack)-1]
+				i++
+			default:
+				return i, &DecodeError{i, "invalid character " + quoteChar(c) + " after a value in an " + containerName(top)}
+			}
+		}
+	}
+}
+
+func containerName(c byte) string {
+	if c == '{' {
+		return "object"
+	}
+	return "array"
+}
+
+// objectKey scans `"key" :` at b[i] and returns the index of the value.
+func objectKey(b []byte, i int) (int, *DecodeError) {
+	if i >= len(b) {
+		return i, &DecodeError{i, "unexpected end where a key was expected"}
+	}
+	if b[i] != '"' {
+		return i, &DecodeError{i, "invalid character " + quoteChar(b[i]) + " where a key was expected"}
+	}
+	i, _, err := scanString(b, i)
+	if err != nil {
+		return i, err
+	}
+	i = skipWS(b, i)
+	if i >= len(b) {
+		return i, &DecodeError{i, "unexpected end after a key"}
+	}
+	if b[i] != ':' {
+		return i, &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after a key"}
+	}
+	return skipWS(b, i+1), nil
+}

@@ -1,0 +1,200 @@
+package eventlog
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// Severity tells an error from a warning.
+type Severity uint8
+
+const (
+	Error   Severity = iota // the log breaks a machine, a rule, or the format
+	Warning                 // the log ends with an entity still open
+)
+
+var severityNames = [...]string{Error: "error", Warning: "warning"}
+
+func (s Severity) String() string {
+	if int(s) < len(severityNames) {
+		return severityNames[s]
+	}
+	return "Severity(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Kind is the kind of a finding, a stable identifier (log-format.md).
+type Kind uint8
+
+const (
+	Malformed           Kind = iota // the line is not a JSON object
+	LineTooLong                     // the line is longer than the limit
+	MissingField                    // a required field is missing or not a string (or a field has the wrong type)
+	UnknownEvent                    // event names no known family
+	UnknownStatus                   // the family has no such status
+	IllegalTransition               // the status may not follow the entity's state
+	NoSession                       // rule 1 or 2: the session is not ESTABLISHED
+	KeepaliveMismatch               // rule 3
+	TransferWithoutCall             // rule 4
+	DirectionMismatch               // rule 5
+	Dangling                        // the log ends with the entity in a state that is not final
+	EntityLimit                     // too many entities open at once: the event is not tracked
+	NumKinds            = iota
+)
+
+var kindNames = [...]string{
+	Malformed:           "malformed",
+	LineTooLong:         "line-too-long",
+	MissingField:        "missing-field",
+	UnknownEvent:        "unknown-event",
+	UnknownStatus:       "unknown-status",
+	IllegalTransition:   "illegal-transition",
+	NoSession:           "no-session",
+	KeepaliveMismatch:   "keepalive-mismatch",
+	TransferWithoutCall: "transfer-without-call",
+	DirectionMismatch:   "direction-mismatch",
+	Dangling:            "dangling",
+	EntityLimit:         "entity-limit",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Severity returns the severity of findings of kind k.
+func (k Kind) Severity() Severity {
+	if k == Dangling {
+		return Warning
+	}
+	return Error
+}
+
+// ParseKind returns the kind named s.
+func ParseKind(s string) (Kind, bool) {
+	for k, n := range kindNames {
+		if n == s {
+			return Kind(k), true
+		}
+	}
+	return 0, false
+}
+
+// Finding is one problem found in a log. Where a field does not apply it is
+// empty (Allowed: an empty list), never missing. From and Allowed always
+// speak of the entity's own machine: the state it was in and the statuses
+// legal there, sorted.
+type Finding struct {
+	File     string   // the file, "-" for standard input, the request path for serve
+	Line     int      // 1-based; 0 for a finding about the end of the input
+	Severity Severity //
+	Kind     Kind     //
+	Event    string   // the family, e.g. "CallStatusEvent"
+	Entity   string   // the entity's key (callId, mediaSessionId, …)
+	Node     string   // the entity's nodeId, where the log gives one
+	From     string   // the state the entity was in
+	Status   string   // the status the event carried
+	Allowed  []string // the statuses legal in From, sorted
+	Message  string   // a sentence a person can act on
+}
+
+// String formats f as validate's text output does:
+// "FILE:LINE: SEVERITY KIND: message".
+func (f Finding) String() string {
+	var b strings.Builder
+	b.Grow(len(f.File) + len(f.Message) + 40)
+	b.WriteString(f.File)
+	b.WriteByte(':')
+	b.WriteString(strconv.Itoa(f.Line))
+	b.WriteString(": ")
+	b.WriteString(f.Severity.String())
+	b.WriteByte(' ')
+	b.WriteString(f.Kind.String())
+	b.WriteString(": ")
+	b.WriteString(f.Message)
+	return b.String()
+}
+
+// MarshalJSON writes the finding as validate -format json does: every field
+// present, allowed a (possibly empty) sorted list.
+func (f Finding) MarshalJSON() ([]byte, error) {
+	return f.AppendJSON(nil), nil
+}
+
+// AppendJSON appends the JSON object of f (no newline) to b.
+func (f Finding) AppendJSON(b []byte) []byte {
+	b = append(b, `{"file":`...)
+	b = appendString(b, f.File)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(f.Line), 10)
+	b = append(b, `,"severity":`...)
+	b = appendString(b, f.Severity.String())
+	b = append(b, `,"kind":`...)
+	b = appendString(b, f.Kind.String())
+	b = append(b, `,"event":`...)
+	b = appendString(b, f.Event)
+	b = append(b, `,"entity":`...)
+	b = appendString(b, f.Entity)
+	b = append(b, `,"nodeId":`...)
+	b = appendString(b, f.Node)
+	b = append(b, `,"from":`...)
+	b = appendString(b, f.From)
+	b = append(b, `,"status":`...)
+	b = appendString(b, f.Status)
+	b = append(b, `,"allowed":[`...)
+	for i, a := range f.Allowed {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, a)
+	}
+	b = append(b, `],"message":`...)
+	b = appendString(b, f.Message)
+	return append(b, '}')
+}
+
+func appendString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return append(b, `""`...)
+	}
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (f *Finding) UnmarshalJSON(data []byte) error {
+	var w struct {
+		File     string   `json:"file"`
+		Line     int      `json:"line"`
+		Severity string   `json:"severity"`
+		Kind     string   `json:"kind"`
+		Event    string   `json:"event"`
+		Entity   string   `json:"entity"`
+		Node     string   `json:"nodeId"`
+		From     string   `json:"from"`
+		Status   string   `json:"status"`
+		Allowed  []string `json:"allowed"`
+		Message  string   `json:"message"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	k, ok := ParseKind(w.Kind)
+	if !ok {
+		return &json.UnsupportedValueError{Str: "unknown kind " + strconv.Quote(w.Kind)}
+	}
+	*f = Finding{File: w.File, Line: w.Line, Severity: k.Severity(), Kind: k, Event: w.Event, Entity: w.Entity,
+		Node: w.Node, From: w.From, Status: w.Status, Allowed: w.Allowed, Message: w.Message}
+	if w.Severity == "warning" {
+		f.Severity = Warning
+	}
+	if f.Allowed == nil {
+		f.Allowed = []string{}
+	}
+	return nil
+}

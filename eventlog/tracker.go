@@ -1,0 +1,573 @@
+package eventlog
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/wcsfsm/wcsfsm/fsm"
+)
+
+// Defaults of the bounds in Options.
+const (
+	DefaultMaxEntities     = 1 << 20 // entities tracked at once
+	DefaultMaxMarks        = 1 << 18 // compact marks of ended sessions, and of closed ids without a session
+	DefaultMaxEndedWindow  = 1 << 14 // ended sessions kept whole for late teardown events
+	defaultFindingCapacity = 4
+)
+
+// Options configure a Tracker. The zero value is the default: all rules,
+// default bounds.
+type Options struct {
+	// Partial is for logs that carry only some families: a rule across
+	// families is checked only where its other side has appeared in the
+	// log (machines.md, rule 6).
+	Partial bool
+	// MaxEntities bounds the entities tracked at once (0: DefaultMaxEntities).
+	// An event that would start one more gets an entity-limit finding and is
+	// not tracked.
+	MaxEntities int
+	// MaxMarks bounds the compact marks of ended sessions and of closed
+	// entities that have no live session (0: DefaultMaxMarks); the oldest
+	// mark goes first. An event of a forgotten session is judged as one of a
+	// session never seen.
+	MaxMarks int
+	// MaxEndedWindow bounds the ended sessions kept whole, so that late
+	// teardown events (an UNREGISTERED after DISCONNECTED) are judged
+	// against the entities' states (0: DefaultMaxEndedWindow). A session
+	// whose entities can change no more is forgotten at once.
+	MaxEndedWindow int
+}
+
+// Stats counts what a Tracker has taken.
+type Stats struct {
+	Events   int64           // events taken (every call of Take)
+	Entities int64           // entities started
+	Open     int             // entities tracked now that are not in a final state
+	Tracked  int             // entities tracked now
+	Sessions int             // sessions tracked now
+	Findings [NumKinds]int64 // findings by kind
+	Families [NumFamilies]int64
+}
+
+// Errors returns the number of error findings.
+func (s *Stats) Errors() int64 {
+	var n int64
+	for k, c := range s.Findings {
+		if Kind(k).Severity() == Error {
+			n += c
+		}
+	}
+	return n
+}
+
+// Warnings returns the number of warning findings.
+func (s *Stats) Warnings() int64 { return s.Findings[Dangling] }
+
+// Tracker follows the entities of a stream of WCS events (connections,
+// registrations, calls, transfers, streams, keep-alives, debug sessions,
+// data sends), steps each entity's machine, and applies the rules across
+// families of machines.md. It is the engine of the log validator and of
+// serve, fed one event at a time. It is safe for concurrent use; events
+// taken concurrently are judged in the order the tracker takes them.
+//
+// The zero value is a tracker with the default Options, ready to use.
+type Tracker struct {
+	mu       sync.Mutex
+	opts     Options
+	init     bool
+	sessions map[string]*session
+	entities map[string]*entity
+	sessMark marks // ended sessions: key hash -> connection state
+	entMark  marks // closed entities without a live session: key hash -> state
+	window   []*session
+	winHead  int
+	seq      uint64
+	keybuf   []byte
+	stats    Stats
+	files    []string
+	fileIdx  map[string]uint32
+}
+
+type session struct {
+	key      string // node "\x00" sessionId
+	conn     *entity
+	members  int // entities of the session, the connection included
+	nonFinal int // members not in a final state
+	unsettle int // members in a state that may still change into another final state
+	inWindow bool
+	dropped  bool
+	revived  bool // brought back from a mark: the session had ended and been forgotten
+	ents     []*entity
+}
+
+type entity struct {
+	key   string // family byte, node, "\x00", id
+	fam   Family
+	state uint8
+	dir   Bool // the direction of a media session, from "published"
+	sess  *session
+	seq   uint64
+	idx   int    // position in sess.ents
+	file  uint32 // index in Tracker.files of the file of the last event
+	line  int    // line of the last event
+}
+
+func (e *entity) id() string {
+	k := e.key[1:]
+	return k[strings.IndexByte(k, 0)+1:]
+}
+
+func (e *entity) node() string {
+	k := e.key[1:]
+	return k[:strings.IndexByte(k, 0)]
+}
+
+// NewTracker returns a tracker with the options.
+func NewTracker(opts Options) *Tracker {
+	t := &Tracker{}
+	t.Init(opts)
+	return t
+}
+
+// Init resets t to an empty tracker with the options and returns it.
+func (t *Tracker) Init(opts Options) *Tracker {
+	if opts.MaxEntities <= 0 {
+		opts.MaxEntities = DefaultMaxEntities
+	}
+	if opts.MaxMarks <= 0 {
+		opts.MaxMarks = DefaultMaxMarks
+	}
+	if opts.MaxEndedWindow <= 0 {
+		opts.MaxEndedWindow = DefaultMaxEndedWindow
+	}
+	*t = Tracker{
+		opts:     opts,
+		init:     true,
+		sessions: map[string]*session{},
+		entities: map[string]*entity{},
+		fileIdx:  map[string]uint32{},
+	}
+	t.sessMark.init(opts.MaxMarks)
+	t.entMark.init(opts.MaxMarks)
+	return t
+}
+
+// Options returns the options in force.
+func (t *Tracker) Options() Options {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lazyInit()
+	return t.opts
+}
+
+func (t *Tracker) lazyInit() {
+	if !t.init {
+		t.Init(Options{})
+	}
+}
+
+// Stats returns what the tracker has counted so far.
+func (t *Tracker) Stats() Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lazyInit()
+	s := t.stats
+	s.Tracked = len(t.entities)
+	s.Sessions = len(t.sessions)
+	return s
+}
+
+// Family resolves the family an event names: a family's name, or a hook URL
+// or path whose last segment is one.
+func FamilyOf(name string) (Family, bool) {
+	if i := strings.IndexAny(name, "?#"); i >= 0 {
+		name = name[:i]
+	}
+	name = strings.TrimRight(name, "/")
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return ParseFamily(name)
+}
+
+// keyField is the field that keys each family's entities.
+var keyField = [NumFamilies]field{
+	Connection:   fSessionID,
+	Registration: fSessionID,
+	Debug:        fSessionID,
+	Call:         fCallID,
+	Transfer:     fCallID,
+	Stream:       fMediaSessionID,
+	KeepAlive:    fMediaSessionID,
+	Data:         fOperationID,
+}
+
+func (ev *Event) get(f field) string {
+	switch f {
+	case fEvent:
+		return ev.Event
+	case fStatus:
+		return ev.Status
+	case fSessionID:
+		return ev.SessionID
+	case fCallID:
+		return ev.CallID
+	case fMediaSessionID:
+		return ev.MediaSessionID
+	case fOperationID:
+		return ev.OperationID
+	case fNodeID:
+		return ev.NodeID
+	}
+	return ""
+}
+
+// Take judges one event, moves the entity's machine where its machine
+// allows it, and returns the findings for it, in order (nil when there are
+// none: no allocation on the way).
+func (t *Tracker) Take(ev *Event) []Finding {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lazyInit()
+	return t.take(ev, nil)
+}
+
+// finding builds a finding at ev's position.
+func (t *Tracker) add(out []Finding, ev *Event, k Kind, fam string, _ *entity, id, from, status string, allowed []string, msg string) []Finding {
+	t.stats.Findings[k]++
+	if allowed == nil {
+		allowed = []string{}
+	}
+	node := strings.Clone(ev.NodeID)
+	if out == nil {
+		out = make([]Finding, 0, defaultFindingCapacity)
+	}
+	return append(out, Finding{
+		File: strings.Clone(ev.File), Line: ev.Line, Severity: k.Severity(), Kind: k,
+		Event: fam, Entity: strings.Clone(id), Node: node, From: from, Status: strings.Clone(status),
+		Allowed: allowed, Message: msg,
+	})
+}
+
+func (t *Tracker) take(ev *Event, out []Finding) []Finding {
+	t.stats.Events++
+	// Format: the family, the status, the key.
+	fam, ok := FamilyOf(ev.Event)
+	if !ok {
+		if ev.kinds[fEvent] > kString || ev.Event == "" {
+			return t.add(out, ev, MissingField, "", nil, "", "", ev.Status, nil, fieldProblem(ev, fEvent))
+		}
+		return t.add(out, ev, UnknownEvent, "", nil, "", "", ev.Status, nil,
+			"event "+quote(ev.Event)+" names no known family; known: "+familyList())
+	}
+	t.stats.Families[fam]++
+	m := fam.Machine()
+	kf := keyField[fam]
+	id := ev.get(kf)
+	if ev.Status == "" || ev.kinds[fStatus] > kString || id == "" && (fam != Data || ev.kinds[kf] > kString) ||
+		ev.kinds[fSessionID] > kString || ev.kinds[fNodeID] > kString || ev.kinds[fPublished] > kString && ev.kinds[fPublished] != kBool ||
+		kf != fCallID && ev.kinds[fCallID] > kString || kf != fMediaSessionID && ev.kinds[fMediaSessionID] > kString ||
+		kf != fOperationID && ev.kinds[fOperationID] > kString {
+		var msgs []string
+		fatal := false
+		for f := fStatus; f < numFields; f++ {
+			required := f == fStatus || f == kf && fam != Data
+			bad := ev.kinds[f] > kString && !(f == fPublished && ev.kinds[f] == kBool)
+			if f == fPublished && ev.kinds[f] == kString {
+				bad = true
+			}
+			if bad || required && ev.get(f) == "" {
+				msgs = append(msgs, fieldProblem(ev, f))
+				fatal = fatal || required || f == kf
+			}
+		}
+		if len(msgs) > 0 {
+			out = t.add(out, ev, MissingField, m.Name(), nil, id, "", ev.Status, nil, m.Name()+": "+strings.Join(msgs, "; "))
+			if fatal {
+				return out
+			}
+		}
+	}
+	st, ok := m.ParseStatus(ev.Status)
+	// The session the event names, and the entity.
+	var sess *session
+	if ev.SessionID != "" {
+		sess = t.session(ev.NodeID, ev.SessionID)
+	}
+	var e *entity
+	isNew := false
+	if id != "" {
+		e, isNew = t.entity(fam, ev.NodeID, id, sess)
+	}
+	from := m.Initial()
+	if e != nil {
+		from = fsm.Symbol(e.state)
+	}
+	if !ok {
+		return t.add(out, ev, UnknownStatus, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+			m.Name()+" "+describeEntity(id, ev.NodeID)+" got "+quote(ev.Status)+", which is not a status of "+m.Name()+
+				"; allowed in "+m.String(from)+": "+list(m.AllowedNames(from)))
+	}
+	if e == nil && id != "" {
+		return t.add(out, ev, EntityLimit, m.Name(), nil, id, "", ev.Status, nil,
+			m.Name()+" "+describeEntity(id, ev.NodeID)+" is not tracked: the limit of "+itoa(t.opts.MaxEntities)+" entities at once is reached")
+	}
+	to, legal := m.Next(from, st)
+	if !legal {
+		out = t.add(out, ev, IllegalTransition, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+			illegalMessage(m, id, ev.NodeID, from, st))
+	}
+	out = t.rules(out, ev, fam, m, e, id, isNew, sess, from, st, to, legal)
+	if e != nil && e.key != "" {
+		e.file, e.line = t.file(ev.File), ev.Line
+		if legal {
+			t.move(e, to)
+		}
+	}
+	return out
+}
+
+// file interns a file name.
+func (t *Tracker) file(name string) uint32 {
+	if n := len(t.files); n > 0 && t.files[n-1] == name {
+		return uint32(n - 1)
+	}
+	if i, ok := t.fileIdx[name]; ok {
+		return i
+	}
+	name = strings.Clone(name)
+	t.fileIdx[name] = uint32(len(t.files))
+	t.files = append(t.files, name)
+	return uint32(len(t.files) - 1)
+}
+
+// session returns the session named by node and sid, creating it (or
+// reviving it from its mark) when needed.
+func (t *Tracker) session(node, sid string) *session {
+	t.keybuf = append(append(append(t.keybuf[:0], node...), 0), sid...)
+	if s, ok := t.sessions[string(t.keybuf)]; ok {
+		return s
+	}
+	s := &session{key: string(t.keybuf)}
+	t.sessions[s.key] = s
+	if state, ok := t.sessMark.get(hashKey(t.keybuf)); ok {
+		// An ended session that was forgotten: bring back its connection.
+		s.revived = true
+		c := &entity{key: string(byte(Connection)) + s.key, fam: Connection, state: state, seq: t.seq}
+		t.seq++
+		t.entities[c.key] = c
+		t.attach(s, c)
+		s.conn = c
+	}
+	return s
+}
+
+// entity returns the entity of fam keyed by node and id, creating it in the
+// session sess when it is new. An entity that closed and was forgotten comes
+// back as a detached copy in its last state. It returns nil when the entity
+// limit stops a new one.
+func (t *Tracker) entity(fam Family, node, id string, sess *session) (*entity, bool) {
+	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
+	if e, ok := t.entities[string(t.keybuf)]; ok {
+		return e, false
+	}
+	if state, ok := t.entMark.get(hashKey(t.keybuf)); ok {
+		return &entity{fam: fam, state: state}, false
+	}
+	if len(t.entities) >= t.opts.MaxEntities {
+		return nil, true
+	}
+	e := &entity{key: string(t.keybuf), fam: fam, state: uint8(fam.Machine().Initial()), seq: t.seq}
+	t.seq++
+	t.stats.Entities++
+	t.entities[e.key] = e
+	if !fam.Machine().Final(fsm.Symbol(e.state)) {
+		t.stats.Open++
+	}
+	if sess != nil {
+		t.attach(sess, e)
+		if fam == Connection && sess.conn == nil {
+			sess.conn = e
+		}
+	}
+	return e, true
+}
+
+// peek returns the state of an entity without creating it.
+func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
+	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
+	if e, ok := t.entities[string(t.keybuf)]; ok {
+		return e.state, true
+	}
+	return t.entMark.get(hashKey(t.keybuf))
+}
+
+func (t *Tracker) peekEntity(fam Family, node, id string) *entity {
+	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
+	return t.entities[string(t.keybuf)]
+}
+
+func (t *Tracker) attach(s *session, e *entity) {
+	e.sess = s
+	e.idx = len(s.ents)
+	s.ents = append(s.ents, e)
+	s.members++
+	t.count(s, e.fam, e.state, 1)
+}
+
+func (t *Tracker) detach(e *entity) {
+	s := e.sess
+	if s == nil {
+		return
+	}
+	t.count(s, e.fam, e.state, -1)
+	last := s.ents[len(s.ents)-1]
+	s.ents[e.idx] = last
+	last.idx = e.idx
+	s.ents[len(s.ents)-1] = nil
+	s.ents = s.ents[:len(s.ents)-1]
+	s.members--
+	e.sess = nil
+}
+
+// count adds d to the session's counters for an entity in state.
+func (t *Tracker) count(s *session, fam Family, state uint8, d int) {
+	if !fam.Machine().Final(fsm.Symbol(state)) {
+		s.nonFinal += d
+	}
+	if mayClose[fam][state] {
+		s.unsettle += d
+	}
+}
+
+// mayClose[f][s]: in state s (final), a transition of family f may still
+// change the state into another final state: a session that ended keeps
+// such entities for a while, for late teardown events.
+var mayClose = func() (out [NumFamilies][]bool) {
+	for _, f := range Families() {
+		m := f.Machine()
+		out[f] = make([]bool, m.Len())
+		for _, tr := range m.Transitions() {
+			if m.Final(tr.From) && tr.To != tr.From && m.Final(tr.To) {
+				out[f][tr.From] = true
+			}
+		}
+	}
+	return
+}()
+
+// move puts e in state to and lets its session settle.
+func (t *Tracker) move(e *entity, to fsm.Symbol) {
+	if uint8(to) == e.state {
+		return
+	}
+	m := e.fam.Machine()
+	wasFinal := m.Final(fsm.Symbol(e.state))
+	if s := e.sess; s != nil {
+		t.count(s, e.fam, e.state, -1)
+		t.count(s, e.fam, uint8(to), 1)
+	}
+	e.state = uint8(to)
+	if isFinal := m.Final(to); isFinal != wasFinal {
+		if isFinal {
+			t.stats.Open--
+		} else {
+			t.stats.Open++
+		}
+	}
+	s := e.sess
+	if m.Terminal(to) && (s == nil || s.conn == nil) && e.fam != Connection {
+		// Nothing will end this entity's session: keep a mark only.
+		t.forget(e)
+		if s != nil && s.members == 0 {
+			delete(t.sessions, s.key)
+			s.dropped = true
+		}
+		return
+	}
+	if s != nil {
+		t.settle(s)
+	}
+}
+
+// forget drops a closed entity, keeping a mark of its id and state.
+func (t *Tracker) forget(e *entity) {
+	t.detach(e)
+	delete(t.entities, e.key)
+	t.entMark.add(hashKey([]byte(e.key)), e.state)
+}
+
+// settle forgets an ended session whose entities can change no more, or
+// keeps it in the window of recently ended sessions.
+func (t *Tracker) settle(s *session) {
+	if s.conn == nil || !Connection.Machine().Terminal(fsm.Symbol(s.conn.state)) || s.nonFinal > 0 || s.dropped {
+		return
+	}
+	if s.unsettle == 0 {
+		t.drop(s)
+		return
+	}
+	if s.inWindow {
+		return
+	}
+	if len(t.window) < t.opts.MaxEndedWindow {
+		t.window = append(t.window, s)
+	} else {
+		old := t.window[t.winHead]
+		t.window[t.winHead] = s
+		t.winHead = (t.winHead + 1) % len(t.window)
+		if old.inWindow && !old.dropped {
+			old.inWindow = false
+			if old.nonFinal == 0 {
+				t.drop(old)
+			}
+		}
+	}
+	s.inWindow = true
+}
+
+// drop forgets a session and its entities, keeping a mark of the session.
+func (t *Tracker) drop(s *session) {
+	for _, e := range s.ents {
+		delete(t.entities, e.key)
+		e.sess = nil
+	}
+	s.ents = nil
+	s.dropped = true
+	delete(t.sessions, s.key)
+	t.sessMark.add(hashKey([]byte(s.key)), s.conn.state)
+}
+
+// End reports the entities left open: a dangling warning for each entity
+// not in a final state, in the order the entities started. The tracker
+// stays usable.
+func (t *Tracker) End() []Finding {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lazyInit()
+	var open []*entity
+	for _, e := range t.entities {
+		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
+			open = append(open, e)
+		}
+	}
+	sort.Slice(open, func(i, j int) bool { return open[i].seq < open[j].seq })
+	var out []Finding
+	for _, e := range open {
+		m := e.fam.Machine()
+		from := fsm.Symbol(e.state)
+		file := ""
+		if int(e.file) < len(t.files) {
+			file = t.files[e.file]
+		}
+		t.stats.Findings[Dangling]++
+		out = append(out, Finding{
+			File: file, Line: 0, Severity: Warning, Kind: Dangling, Event: m.Name(), Entity: e.id(), Node: e.node(),
+			From: m.String(from), Allowed: m.AllowedNames(from),
+			Message: m.Name() + " " + describeEntity(e.id(), e.node()) + " is left in " + m.String(from) +
+				", which is not final (last event at line " + itoa(e.line) + "); it may still get: " + list(m.AllowedNames(from)),
+		})
+	}
+	return out
+}
