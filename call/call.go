@@ -92,7 +92,7 @@ var Machine = fsm.MustBuild(fsm.Spec[State]{
 			Why:    "ringing with early media",
 			Source: "RFC 3960 §3; Web SDK CALL_STATUS.RING_MEDIA"},
 		{Status: SessionProgress, From: early,
-			Why:    "183 Session Progress, before or after 180",
+			Why:    "183 Session Progress (RFC 3960), before or after 180",
 			Source: "RFC 3960 §2; RFC 3261 §21.1.5"},
 		{Status: Established, From: []State{New, Trying, Ring, RingMedia, SessionProgress, Established, Hold},
 			Why:    "200 OK to the INVITE; a re-INVITE's 200 OK; taking the call off hold",

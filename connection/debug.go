@@ -35,7 +35,7 @@ var Debug = fsm.MustBuild(fsm.Spec[DebugState]{
 	Initial: DebugNew,
 	Rules: []fsm.Rule[DebugState]{
 		{Status: DebugStarted, From: []DebugState{DebugNew, DebugStopped},
-			Why:    "startDebug(): debug logs are switched on, the first time or again",
+			Why:    "startDebug()",
 			Source: "Web SDK Session.startDebug (flashphoner-core.js)"},
 		{Status: DebugStopped, From: []DebugState{DebugStarted},
 			Why:    "stopDebug(): only running debug logs can be switched off",

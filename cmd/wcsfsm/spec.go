@@ -1,0 +1,161 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/fsm"
+)
+
+func init() {
+	commands["spec"] = command{
+		summary: "print the declared machines as JSON, Mermaid or DOT",
+		run:     runSpec,
+	}
+}
+
+// specMachine is one element of "wcsfsm spec -format json" (log-format.md,
+// "wcsfsm spec"): lists of names are sorted, transitions by from, then
+// status.
+type specMachine struct {
+	Event       string           `json:"event"`
+	Package     string           `json:"package"`
+	Initial     string           `json:"initial"`
+	States      []string         `json:"states"`
+	Statuses    []string         `json:"statuses"`
+	Terminal    []string         `json:"terminal"`
+	Final       []string         `json:"final"`
+	Transitions []specTransition `json:"transitions"`
+}
+
+type specTransition struct {
+	From   string `json:"from"`
+	Status string `json:"status"`
+	To     string `json:"to"`
+	Why    string `json:"why"`
+	Source string `json:"source"`
+}
+
+var specFormats = []string{"json", "mermaid", "dot"}
+
+func runSpec(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("spec", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "json", "output format: "+strings.Join(specFormats, ", "))
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: wcsfsm spec [-format json|mermaid|dot] [EVENT ...]")
+		fmt.Fprintln(stderr, "\nPrints the declared machines: all, or those of the events named.")
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nevents:")
+		for _, f := range eventlog.Families() {
+			fmt.Fprintf(stderr, "  %s\n", f)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if !slices.Contains(specFormats, *format) {
+		fmt.Fprintf(stderr, "wcsfsm spec: unknown format %q (want %s)\n", *format, strings.Join(specFormats, ", "))
+		return 2
+	}
+	families, err := specFamilies(fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "wcsfsm spec: %v\n", err)
+		return 2
+	}
+
+	var out strings.Builder
+	switch *format {
+	case "json":
+		list := make([]specMachine, 0, len(families))
+		for _, f := range families {
+			list = append(list, specOf(f.Machine()))
+		}
+		enc := json.NewEncoder(&out)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(list); err != nil {
+			fmt.Fprintf(stderr, "wcsfsm spec: %v\n", err)
+			return 2
+		}
+	case "mermaid":
+		for i, f := range families {
+			if i > 0 {
+				out.WriteString("\n")
+			}
+			m := f.Machine()
+			fmt.Fprintf(&out, "%%%% %s (package %s)\n", m.Name(), m.Package())
+			out.WriteString(m.Mermaid())
+		}
+	case "dot":
+		for i, f := range families {
+			if i > 0 {
+				out.WriteString("\n")
+			}
+			m := f.Machine()
+			fmt.Fprintf(&out, "// %s (package %s)\n", m.Name(), m.Package())
+			out.WriteString(m.DOT())
+		}
+	}
+	if _, err := io.WriteString(stdout, out.String()); err != nil {
+		fmt.Fprintf(stderr, "wcsfsm spec: %v\n", err)
+		return 2
+	}
+	return 0
+}
+
+// specFamilies returns the families named, in the order given and each
+// once, or every family when none is named.
+func specFamilies(names []string) ([]eventlog.Family, error) {
+	if len(names) == 0 {
+		return eventlog.Families(), nil
+	}
+	var out []eventlog.Family
+	for _, name := range names {
+		f, ok := eventlog.ParseFamily(name)
+		if !ok {
+			known := make([]string, 0, eventlog.NumFamilies)
+			for _, f := range eventlog.Families() {
+				known = append(known, f.String())
+			}
+			return nil, fmt.Errorf("unknown event %q (known: %s)", name, strings.Join(known, ", "))
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func specOf(m *fsm.Machine[fsm.Symbol]) specMachine {
+	s := specMachine{
+		Event:       m.Name(),
+		Package:     m.Package(),
+		Initial:     m.String(m.Initial()),
+		States:      m.Names(m.States()),
+		Statuses:    m.Names(m.Statuses()),
+		Terminal:    m.Names(m.TerminalStates()),
+		Final:       m.Names(m.FinalStates()),
+		Transitions: []specTransition{},
+	}
+	for _, tr := range m.Transitions() {
+		s.Transitions = append(s.Transitions, specTransition{
+			From:   m.String(tr.From),
+			Status: m.String(tr.Status),
+			To:     m.String(tr.To),
+			Why:    tr.Why,
+			Source: tr.Source,
+		})
+	}
+	return s
+}
