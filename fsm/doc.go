@@ -22,6 +22,12 @@
 // github.com/looplab/fsm FSM with callbacks ([Machine.Looplab]), with that
 // library's traps handled by a [Bridge].
 //
+// A [Guard], embedded in the value that stands for one call or stream,
+// holds that entity's state and moves it by compare-and-swap, refusing an
+// illegal status with the same [*Error] and leaving the state as it was:
+// safe for concurrent use, lock-free, and without allocation when the status
+// is accepted.
+//
 // The package knows nothing of any particular protocol. The machines of the
 // Web Call Server live in the packages connection, call, transfer and
 // stream; generators for property tests live in fsm/fsmtest.
