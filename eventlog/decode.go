@@ -83,11 +83,14 @@ func (e *Event) Reset() { *e = Event{} }
 
 // DecodeError is why a body could not be decoded: it is not a JSON object.
 type DecodeError struct {
-	Offset int    // byte offset in the body
+	Offset int    // byte offset in the body; -1 when the body is valid JSON of another type
 	Msg    string // what was wrong there
 }
 
 func (e *DecodeError) Error() string {
+	if e.Offset < 0 {
+		return "not a JSON object: " + e.Msg
+	}
 	return "not a JSON object: " + e.Msg + " at byte " + strconv.Itoa(e.Offset)
 }
 
@@ -119,7 +122,7 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 	if b[i] != '{' {
 		end, err := d.skipValue(b, i, 0)
 		if err == nil && skipWS(b, end) == len(b) {
-			return &DecodeError{i, "a JSON " + describe(b[i]) + ", not an object"}
+			return &DecodeError{-1, "a JSON " + describe(b[i])}
 		}
 		if err != nil {
 			return err

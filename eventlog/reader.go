@@ -125,8 +125,12 @@ func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error 
 			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 		}
 		if tooLong || n > v.MaxLine {
+			size := "line of " + itoa(n) + " bytes"
+			if tooLong {
+				size = "line of over " + itoa(v.MaxLine) + " bytes"
+			}
 			v.emit([]Finding{v.Tracker.Reject(name, lineNo, LineTooLong,
-				"line of "+itoa(n)+" bytes or more is longer than the limit of "+itoa(v.MaxLine)+" bytes; skipped")})
+				size+" is longer than the limit of "+itoa(v.MaxLine)+" bytes; skipped")})
 		} else {
 			fn(lineNo, line)
 		}

@@ -76,7 +76,7 @@ func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm
 		case isNew:
 			out = t.add(out, ev, NoSession, m.Name(), e, id, fromName, ev.Status, allowed(),
 				who+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+Connection.Machine().String(fsm.Symbol(conn.state))+
-					") before it; nothing new may start after the end")
+					") before this event; nothing new may start after the end")
 		case !(legal && to != from && m.Final(to)):
 			out = t.add(out, ev, NoSession, m.Name(), e, id, fromName, ev.Status, allowed(),
 				who+" in "+fromName+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+
@@ -117,7 +117,7 @@ func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm
 		case !seen:
 			out = t.add(out, ev, TransferWithoutCall, m.Name(), e, id, fromName, ev.Status, allowed(),
 				who+" got "+ev.Status+": no CallStatusEvent for call "+quote(id)+" before this transfer; a transfer needs the call "+
-					list(cm.Names(callLive)))
+					strings.Join(cm.Names(callLive), " or "))
 		case !live:
 			out = t.add(out, ev, TransferWithoutCall, m.Name(), e, id, fromName, ev.Status, allowed(),
 				who+" got "+ev.Status+": call "+quote(id)+" is "+cm.String(fsm.Symbol(cst))+"; a transfer needs it "+
@@ -212,12 +212,9 @@ func boolName(b Bool) string {
 	return "false"
 }
 
-func describeEntity(id, node string) string {
-	if node == "" {
-		return quote(id)
-	}
-	return quote(id) + " (node " + quote(node) + ")"
-}
+// describeEntity names an entity in a message. The node that scopes it is
+// left to the finding's nodeId field: messages stay short.
+func describeEntity(id, _ string) string { return quote(id) }
 
 // quote quotes s only where it needs it, so that messages stay readable.
 func quote(s string) string {

@@ -266,7 +266,7 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 	kf := keyField[fam]
 	id := ev.get(kf)
 	if ev.Status == "" || ev.kinds[fStatus] > kString || id == "" && (fam != Data || ev.kinds[kf] > kString) ||
-		ev.kinds[fSessionID] > kString || ev.kinds[fNodeID] > kString || ev.kinds[fPublished] > kString && ev.kinds[fPublished] != kBool ||
+		ev.kinds[fSessionID] > kString || ev.kinds[fNodeID] > kString || ev.kinds[fPublished] != kAbsent && ev.kinds[fPublished] != kBool ||
 		kf != fCallID && ev.kinds[fCallID] > kString || kf != fMediaSessionID && ev.kinds[fMediaSessionID] > kString ||
 		kf != fOperationID && ev.kinds[fOperationID] > kString {
 		var msgs []string
@@ -298,7 +298,10 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 	var e *entity
 	isNew := false
 	if id != "" {
-		e, isNew = t.entity(fam, ev.NodeID, id, sess)
+		// After its session ended nothing new starts: an entity not seen
+		// before is judged, but not tracked.
+		ended := fam != Connection && sess != nil && sess.conn != nil && Connection.Machine().Terminal(fsm.Symbol(sess.conn.state))
+		e, isNew = t.entity(fam, ev.NodeID, id, sess, !ended)
 	}
 	from := m.Initial()
 	if e != nil {
@@ -364,16 +367,20 @@ func (t *Tracker) session(node, sid string) *session {
 }
 
 // entity returns the entity of fam keyed by node and id, creating it in the
-// session sess when it is new. An entity that closed and was forgotten comes
-// back as a detached copy in its last state. It returns nil when the entity
-// limit stops a new one.
-func (t *Tracker) entity(fam Family, node, id string, sess *session) (*entity, bool) {
+// session sess when it is new and create is set (otherwise a new entity is
+// a detached copy in the initial state, judged but not tracked). An entity
+// that closed and was forgotten comes back as a detached copy in its last
+// state. It returns nil when the entity limit stops a new one.
+func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool) (*entity, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
 	if e, ok := t.entities[string(t.keybuf)]; ok {
 		return e, false
 	}
 	if state, ok := t.entMark.get(hashKey(t.keybuf)); ok {
 		return &entity{fam: fam, state: state}, false
+	}
+	if !create {
+		return &entity{fam: fam, state: uint8(fam.Machine().Initial())}, true
 	}
 	if len(t.entities) >= t.opts.MaxEntities {
 		return nil, true
