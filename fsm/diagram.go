@@ -12,8 +12,11 @@ import (
 func (m *Machine[S]) Mermaid() string { return m.mermaid(nil) }
 
 // MermaidCounts is Mermaid with each edge labelled with how often it was
-// taken: counts[i] belongs to Transitions()[i]. Edges never taken are drawn
-// dotted and grey. A nil counts draws the plain diagram.
+// taken: counts[i] belongs to Transitions()[i], and a missing count is 0.
+// An edge never taken shows only by its ×0 label: a Mermaid state diagram
+// cannot style single edges (linkStyle belongs to flowcharts; a state
+// diagram reads it as the names of new states). A nil counts draws the
+// plain diagram.
 func (m *Machine[S]) MermaidCounts(counts []int) string { return m.mermaid(counts) }
 
 // DOT returns the machine as a Graphviz digraph, generated from the table and
@@ -22,7 +25,8 @@ func (m *Machine[S]) DOT() string { return m.dot(nil) }
 
 // DOTCounts is DOT with each edge labelled and weighted by how often it was
 // taken; edges never taken are dashed and grey. counts[i] belongs to
-// Transitions()[i].
+// Transitions()[i], and a missing count is 0. A nil counts draws the plain
+// diagram.
 func (m *Machine[S]) DOTCounts(counts []int) string { return m.dot(counts) }
 
 func count(counts []int, i int) int {
@@ -56,15 +60,6 @@ func (m *Machine[S]) mermaid(counts []int) string {
 	}
 	if len(final) > 0 {
 		fmt.Fprintf(&b, "    class %s final\n", strings.Join(final, ","))
-	}
-	if counts != nil {
-		// Mermaid numbers edges in the order they are drawn: the initial
-		// arrow is 0, the transitions follow.
-		for i := range t.trans {
-			if count(counts, i) == 0 {
-				fmt.Fprintf(&b, "    linkStyle %d stroke:#bbb,stroke-dasharray:4\n", i+1)
-			}
-		}
 	}
 	return b.String()
 }

@@ -57,12 +57,14 @@ func (e *Error) Error() string {
 		b.WriteString(e.From)
 		b.WriteString(" got ")
 		b.WriteString(e.Status)
+		b.WriteString(": ")
 	case e.From != "":
 		b.WriteString(e.From)
+		b.WriteString(": ")
 	case e.Status != "":
 		b.WriteString(e.Status)
+		b.WriteString(": ")
 	}
-	b.WriteString(": ")
 	b.WriteString(e.Err.Error())
 	if e.Allowed != nil {
 		b.WriteString("; allowed: ")

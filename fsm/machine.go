@@ -20,14 +20,17 @@ func newMachine[S ~uint8](t *table) *Machine[S] {
 
 // Untyped returns the same machine with its states and statuses as plain
 // [Symbol] values, so that machines of different families can sit in one
-// slice. It does not allocate.
+// slice. It shares m's table: Name and Package are m's. It does not
+// allocate.
 func (m *Machine[S]) Untyped() *Machine[Symbol] { return m.untyped }
 
 // Name returns the machine's name, as declared in its Spec.
 func (m *Machine[S]) Name() string { return m.t.name }
 
 // Package returns the last element of the import path of the package that
-// declares S, e.g. "call".
+// declares the machine's enum, e.g. "call": for a machine from
+// [Machine.Untyped], the enum of the typed one; "" for a predeclared type
+// such as uint8.
 func (m *Machine[S]) Package() string { return m.t.pkg }
 
 // Initial returns the state before anything is received.
@@ -146,7 +149,8 @@ func (m *Machine[S]) TerminalStates() []S { return m.filter(m.t.terminal) }
 // FinalStates returns the final states, sorted by name.
 func (m *Machine[S]) FinalStates() []S { return m.filter(m.t.final) }
 
-// Names returns the names of ss, in order.
+// Names returns the names of ss, in order; like String, "" for a value out
+// of range.
 func (m *Machine[S]) Names(ss []S) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
@@ -193,7 +197,7 @@ func (m *Machine[S]) violation(i int, from, status S) *Error {
 	}
 	name := m.String(status)
 	if name == "" {
-		name = Symbol(status).String()
+		name = NameOf[S](nil, status) // out of range: the type and number
 	}
 	return &Error{Machine: m.t.name, Index: i, From: m.String(from), Status: name, Allowed: m.AllowedNames(from), Err: cause}
 }

@@ -80,6 +80,10 @@ type table struct {
 // ErrBadName, ErrUnknownState, ErrUnknownStatus, ErrUnreachable, ErrDeadEnd,
 // ErrDuplicate, ErrFromTerminal, ErrTerminalNotFinal and ErrUnused. Build
 // never panics, whatever the spec.
+//
+// A self-loop (a repeated status, a notice) counts as a way out of its state:
+// a state left only by repeating itself, such as a heartbeat's, is no dead
+// end.
 func Build[S ~uint8](spec Spec[S]) (*Machine[S], error) {
 	t, errs := build(spec.Name, pkgOf[S](), untypedSpec(spec))
 	if len(errs) > 0 {
