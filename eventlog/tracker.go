@@ -132,6 +132,15 @@ func NewTracker(opts Options) *Tracker {
 
 // Init resets t to an empty tracker with the options and returns it.
 func (t *Tracker) Init(opts Options) *Tracker {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.reset(opts)
+	return t
+}
+
+// reset empties the tracker, every field but the mutex (which the caller
+// holds), and sets the options, defaults filled in.
+func (t *Tracker) reset(opts Options) {
 	if opts.MaxEntities <= 0 {
 		opts.MaxEntities = DefaultMaxEntities
 	}
@@ -141,16 +150,18 @@ func (t *Tracker) Init(opts Options) *Tracker {
 	if opts.MaxEndedWindow <= 0 {
 		opts.MaxEndedWindow = DefaultMaxEndedWindow
 	}
-	*t = Tracker{
-		opts:     opts,
-		init:     true,
-		sessions: map[string]*session{},
-		entities: map[string]*entity{},
-		fileIdx:  map[string]uint32{},
-	}
+	t.opts = opts
+	t.init = true
+	t.sessions = map[string]*session{}
+	t.entities = map[string]*entity{}
+	t.fileIdx = map[string]uint32{}
+	t.files = nil
+	t.window = nil
+	t.winHead = 0
+	t.seq = 0
+	t.stats = Stats{}
 	t.sessMark.init(opts.MaxMarks)
 	t.entMark.init(opts.MaxMarks)
-	return t
 }
 
 // Options returns the options in force.
@@ -163,7 +174,7 @@ func (t *Tracker) Options() Options {
 
 func (t *Tracker) lazyInit() {
 	if !t.init {
-		t.Init(Options{})
+		t.reset(Options{})
 	}
 }
 

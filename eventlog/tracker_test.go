@@ -1,0 +1,171 @@
+package eventlog_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+)
+
+// got is a finding reduced to what the table rows state.
+type got struct {
+	Line   int
+	Kind   string
+	From   string
+	Status string
+}
+
+// check validates lines (JSON Lines) and returns the findings, reduced.
+func check(t *testing.T, opts eventlog.Options, lines ...string) []got {
+	t.Helper()
+	var out []got
+	v := &eventlog.Validator{
+		Tracker: eventlog.NewTracker(opts),
+		Report: func(f eventlog.Finding) {
+			out = append(out, got{f.Line, f.Kind.String(), f.From, f.Status})
+		},
+	}
+	if err := v.ReadJSONL("t", strings.NewReader(strings.Join(lines, "\n"))); err != nil {
+		t.Fatal(err)
+	}
+	v.End()
+	return out
+}
+
+func ev(event, status string, kv ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"event":%q,"status":%q`, event, status)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == "published" {
+			fmt.Fprintf(&b, `,"published":%s`, kv[i+1])
+			continue
+		}
+		fmt.Fprintf(&b, `,%q:%q`, kv[i], kv[i+1])
+	}
+	return b.String() + "}"
+}
+
+func conn(st string) string   { return ev("ConnectionStatusEvent", st, "sessionId", "s1") }
+func callev(st string) string { return ev("CallStatusEvent", st, "sessionId", "s1", "callId", "c1") }
+func xfer(st string) string   { return ev("TransferStatusEvent", st, "sessionId", "s1", "callId", "c1") }
+func strm(st string) string {
+	return ev("StreamStatusEvent", st, "sessionId", "s1", "mediaSessionId", "m1")
+}
+func ka(st string) string {
+	return ev("StreamKeepAliveEvent", st, "sessionId", "s1", "mediaSessionId", "m1")
+}
+func reg(st string) string { return ev("RegistrationStatusEvent", st, "sessionId", "s1") }
+func dbg(st string) string { return ev("SessionDebugStatusEvent", st, "sessionId", "s1") }
+func data(op, st string) string {
+	return ev("DataStatusEvent", st, "sessionId", "s1", "operationId", op)
+}
+
+func TestTrackerRules(t *testing.T) {
+	tests := []struct {
+		why   string
+		opts  eventlog.Options
+		lines []string
+		want  []got
+	}{
+		{"a clean session: nothing to report", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), callev("RING"), callev("ESTABLISHED"), callev("FINISH"), conn("DISCONNECTED")}, nil},
+		{"an illegal status is reported and does not move the machine: the next legal one is fine", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), callev("RING"), callev("HOLD"), callev("ESTABLISHED"), callev("FINISH"), conn("DISCONNECTED")},
+			[]got{{3, "illegal-transition", "RING", "HOLD"}}},
+		{"after a terminal state nothing may follow, a second terminal status included", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), strm("PUBLISHING"), strm("UNPUBLISHED"), strm("UNPUBLISHED"), conn("DISCONNECTED")},
+			[]got{{4, "illegal-transition", "UNPUBLISHED", "UNPUBLISHED"}}},
+		{"rule 1: a call before its session is ESTABLISHED; the machine still moves", eventlog.Options{},
+			[]string{callev("RING"), conn("ESTABLISHED"), callev("ESTABLISHED"), callev("FINISH"), conn("DISCONNECTED")},
+			[]got{{1, "no-session", "NEW", "RING"}}},
+		{"rule 6: with -partial a session never seen is not checked", eventlog.Options{Partial: true},
+			[]string{callev("RING"), callev("FINISH")}, nil},
+		{"rule 2: teardown into a final state after the end is fine; a HOLD is not", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), callev("ESTABLISHED"), reg("REGISTERED"), conn("DISCONNECTED"), callev("HOLD"), callev("FINISH"), reg("UNREGISTERED")},
+			[]got{{5, "no-session", "ESTABLISHED", "HOLD"}}},
+		{"rule 2: nothing new starts after the end, and it is not tracked (no dangling later)", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), conn("DISCONNECTED"), strm("PUBLISHING")},
+			[]got{{3, "no-session", "NEW", "PUBLISHING"}}},
+		{"rule 3: a keep-alive needs its stream in the same status", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), ka("PUBLISHING"), strm("PUBLISHING"), ka("PUBLISHING"), strm("UNPUBLISHED"), ka("PUBLISHING"), conn("DISCONNECTED")},
+			[]got{{2, "keepalive-mismatch", "NEW", "PUBLISHING"}, {6, "keepalive-mismatch", "PUBLISHING", "PUBLISHING"}}},
+		{"rule 4: a transfer attempt needs the call ESTABLISHED or HOLD", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), callev("RING"), xfer("ACCEPTED"), callev("ESTABLISHED"), xfer("TRYING"), xfer("COMPLETED"), callev("FINISH"), conn("DISCONNECTED")},
+			[]got{{3, "transfer-without-call", "NEW", "ACCEPTED"}}},
+		{"rule 5: published must agree with the status and may not change", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), ev("StreamStatusEvent", "PENDING", "sessionId", "s1", "mediaSessionId", "m1", "published", "false"),
+				ev("StreamStatusEvent", "PUBLISHING", "sessionId", "s1", "mediaSessionId", "m1", "published", "true"), strm("UNPUBLISHED"), conn("DISCONNECTED")},
+			[]got{{3, "direction-mismatch", "PENDING", "PUBLISHING"}}},
+		{"a data operation takes exactly one status", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), data("op1", "ACCEPTED"), data("op1", "FAILED"), conn("DISCONNECTED")},
+			[]got{{3, "illegal-transition", "ACCEPTED", "FAILED"}}},
+		{"debug left on, a connection left open: dangling warnings at the end, in the order they started", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), dbg("STARTED")},
+			[]got{{0, "dangling", "ESTABLISHED", ""}, {0, "dangling", "STARTED", ""}}},
+		{"an illegal status that also breaks a rule gets both findings", eventlog.Options{},
+			[]string{conn("ESTABLISHED"), strm("PUBLISHING"), ka("PUBLISHING"), ka("PLAYING"), strm("UNPUBLISHED"), conn("DISCONNECTED")},
+			[]got{{4, "illegal-transition", "PUBLISHING", "PLAYING"}, {4, "keepalive-mismatch", "PUBLISHING", "PLAYING"}}},
+		{"ids are scoped by nodeId: the same callId on two nodes is two calls", eventlog.Options{Partial: true},
+			[]string{ev("CallStatusEvent", "RING", "callId", "c1", "nodeId", "n1"), ev("CallStatusEvent", "RING", "callId", "c1", "nodeId", "n2"),
+				ev("CallStatusEvent", "FINISH", "callId", "c1", "nodeId", "n1"), ev("CallStatusEvent", "FINISH", "callId", "c1", "nodeId", "n2")}, nil},
+		{"entity limit: an event past the cap is a finding and is not tracked", eventlog.Options{Partial: true, MaxEntities: 1},
+			[]string{ev("CallStatusEvent", "RING", "callId", "c1"), ev("CallStatusEvent", "RING", "callId", "c2"), ev("CallStatusEvent", "FINISH", "callId", "c1")},
+			[]got{{2, "entity-limit", "", "RING"}}},
+		{"a closed id without a session is remembered as a mark: reuse is illegal", eventlog.Options{Partial: true},
+			[]string{ev("CallStatusEvent", "BUSY", "callId", "c1"), ev("CallStatusEvent", "RING", "callId", "c1")},
+			[]got{{2, "illegal-transition", "BUSY", "RING"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.why, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, check(t, tt.opts, tt.lines...)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestForgottenSession: an ended session whose entities all closed is
+// forgotten but for a mark; a later event of it is still a no-session error.
+func TestForgottenSession(t *testing.T) {
+	tr := eventlog.NewTracker(eventlog.Options{})
+	var out []got
+	v := &eventlog.Validator{Tracker: tr, Report: func(f eventlog.Finding) { out = append(out, got{f.Line, f.Kind.String(), f.From, f.Status}) }}
+	v.ReadJSONL("t", strings.NewReader(strings.Join([]string{conn("ESTABLISHED"), strm("PUBLISHING"), strm("UNPUBLISHED"), conn("DISCONNECTED")}, "\n")))
+	if st := tr.Stats(); st.Tracked != 0 || st.Sessions != 0 {
+		t.Fatalf("after the session closed: %d entities, %d sessions tracked, want 0", st.Tracked, st.Sessions)
+	}
+	v.ReadJSONL("t2", strings.NewReader(strm("UNPUBLISHED")+"\n"+callev("RING")))
+	v.End()
+	// The stream is forgotten with its session: its second UNPUBLISHED is
+	// judged as a new entity's, after the end.
+	want := []got{
+		{1, "illegal-transition", "NEW", "UNPUBLISHED"},
+		{1, "no-session", "NEW", "UNPUBLISHED"},
+		{2, "no-session", "NEW", "RING"},
+	}
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+func TestTakeNoAllocOnLegalPath(t *testing.T) {
+	tr := eventlog.NewTracker(eventlog.Options{})
+	tr.Take(&eventlog.Event{Event: "ConnectionStatusEvent", Status: "ESTABLISHED", SessionID: "s1"})
+	tr.Take(&eventlog.Event{Event: "CallStatusEvent", Status: "ESTABLISHED", SessionID: "s1", CallID: "c1"})
+	hold := &eventlog.Event{Event: "CallStatusEvent", Status: "HOLD", SessionID: "s1", CallID: "c1"}
+	est := &eventlog.Event{Event: "CallStatusEvent", Status: "ESTABLISHED", SessionID: "s1", CallID: "c1"}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if fs := tr.Take(hold); fs != nil {
+			t.Fatal(fs)
+		}
+		if fs := tr.Take(est); fs != nil {
+			t.Fatal(fs)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Take on a legal path allocates %.1f times, want 0", allocs)
+	}
+}
