@@ -85,6 +85,7 @@ type Tracker struct {
 	seq      uint64
 	keybuf   []byte
 	stats    Stats
+	cov      Coverage // transitions taken, per family (coverage.go)
 	files    []string
 	fileIdx  map[string]uint32
 }
@@ -160,6 +161,7 @@ func (t *Tracker) reset(opts Options) {
 	t.winHead = 0
 	t.seq = 0
 	t.stats = Stats{}
+	t.cov = newCoverage()
 	t.sessMark.init(opts.MaxMarks)
 	t.entMark.init(opts.MaxMarks)
 }
@@ -328,6 +330,9 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 			m.Name()+" "+describeEntity(id, ev.NodeID)+" is not tracked: the limit of "+itoa(t.opts.MaxEntities)+" entities at once is reached")
 	}
 	to, legal := m.Next(from, st)
+	if legal {
+		t.cov.cover(fam, from, st)
+	}
 	if !legal {
 		out = t.add(out, ev, IllegalTransition, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
 			illegalMessage(m, id, ev.NodeID, from, st))
