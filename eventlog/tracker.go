@@ -307,6 +307,7 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 	var sess *session
 	if ev.SessionID != "" {
 		sess = t.session(ev.NodeID, ev.SessionID)
+		defer t.release(sess)
 	}
 	var e *entity
 	isNew := false
@@ -548,6 +549,21 @@ func (t *Tracker) settle(s *session) {
 		}
 	}
 	s.inWindow = true
+}
+
+// release, after an event of session s, forgets s if it holds no entity
+// (the event started none: no key, or the entity limit), and lets a session
+// revived from its mark go again: neither may stay, or the sessions map
+// and the entities grow without bound.
+func (t *Tracker) release(s *session) {
+	switch {
+	case s.dropped:
+	case s.members == 0:
+		delete(t.sessions, s.key)
+		s.dropped = true
+	case s.revived:
+		t.settle(s)
+	}
 }
 
 // drop forgets a session and its entities, keeping a mark of the session.
