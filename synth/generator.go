@@ -1,0 +1,434 @@
+package synth
+
+import (
+	"github.com/wcsfsm/wcsfsm/call"
+	"github.com/wcsfsm/wcsfsm/connection"
+	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/stream"
+	"github.com/wcsfsm/wcsfsm/transfer"
+)
+
+// The rules across families (machines.md) speak of particular statuses;
+// they are named here with the families' constants, as eventlog does.
+var (
+	established = fsm.Symbol(connection.Established)
+	// Rule 3: the stream state each keep-alive status needs.
+	keepAliveNeeds = [...]fsm.Symbol{
+		stream.KeepAliveNew:        0xFF,
+		stream.KeepAlivePublishing: fsm.Symbol(stream.Publishing),
+		stream.KeepAlivePlaying:    fsm.Symbol(stream.Playing),
+	}
+	// Rule 5: statuses that only a published (1) or played (2) stream gets.
+	direction = func() []uint8 {
+		d := make([]uint8, stream.Machine.Len())
+		d[stream.Publishing], d[stream.Unpublished] = 1, 1
+		d[stream.Playing], d[stream.Paused], d[stream.Stopped] = 2, 2, 2
+		return d
+	}()
+)
+
+// allowedLists caches Machine.Allowed, which copies, per family and state.
+var allowedLists = func() (out [eventlog.NumFamilies][][]fsm.Symbol) {
+	for _, f := range eventlog.Families() {
+		m := f.Machine()
+		out[f] = make([][]fsm.Symbol, m.Len())
+		for s := range out[f] {
+			out[f][s] = m.Allowed(fsm.Symbol(s))
+		}
+	}
+	return
+}()
+
+// allowed returns f.Machine().Allowed(s) without copying.
+func allowed(f eventlog.Family, s fsm.Symbol) []fsm.Symbol { return allowedLists[f][s] }
+
+// transferAttempt reports whether status in state from starts an attempt
+// to transfer the call (rule 4): ACCEPTED, or FAILED from NEW or FAILED.
+func transferAttempt(from, status fsm.Symbol) bool {
+	switch transfer.State(status) {
+	case transfer.Accepted:
+		return true
+	case transfer.Failed:
+		return transfer.State(from) == transfer.New || transfer.State(from) == transfer.Failed
+	}
+	return false
+}
+
+func callLive(s fsm.Symbol) bool {
+	return call.State(s) == call.Established || call.State(s) == call.Hold
+}
+
+// A Generator generates a log one event at a time. Get one from [New].
+type Generator struct {
+	src      Source
+	o        Options
+	slots    []*session
+	occupied int // slots with a session
+	emitted  int
+	debt     int // entities not in a final state: the events it takes at least to close them all
+	sessions int // sessions started
+	entities int // entities made
+	targets  []*entity
+	cands    []fsm.Symbol
+	keybuf   []byte
+}
+
+type entity struct {
+	fam    eventlog.Family
+	m      *fsm.Machine[fsm.Symbol]
+	key    string
+	no     int
+	state  fsm.Symbol
+	seen   bool // has had an event
+	late   bool // took its one optional move while its session was ending
+	pub    bool // streams and keep-alives
+	parent *entity
+	sess   *session
+}
+
+type session struct {
+	no        int
+	id        string
+	conn      *entity
+	ents      []*entity // the session's entities that may still move, the connection aside
+	life      int
+	ending    bool
+	dropFirst bool // end with the connection's last status first, then close the rest
+}
+
+// New returns a generator of a log shaped by o, drawing from src.
+func New(src Source, o Options) *Generator {
+	o = o.withDefaults()
+	return &Generator{src: src, o: o, slots: make([]*session, o.Sessions)}
+}
+
+// Options returns the options in force, defaults filled in.
+func (g *Generator) Options() Options { return g.o }
+
+// Next returns the next event, or false after the last one.
+func (g *Generator) Next() (Event, bool) {
+	if g.emitted >= g.o.Events {
+		return Event{}, false
+	}
+	for {
+		i := g.src.Intn(len(g.slots))
+		if g.slots[i] == nil {
+			if ev, ok := g.open(i); ok {
+				return ev, true
+			}
+			// No budget for a new session: an open one goes on (there is
+			// one: the budget is short only while something is open).
+			i = g.nthOccupied(g.src.Intn(g.occupied))
+		}
+		s := g.slots[i]
+		if g.done(s) {
+			// Its last optional moves no longer fit the budget.
+			g.free(i)
+			continue
+		}
+		ev := g.step(s)
+		if g.done(s) {
+			g.free(i)
+		}
+		return ev, true
+	}
+}
+
+func (g *Generator) nthOccupied(k int) int {
+	for i, s := range g.slots {
+		if s != nil {
+			if k == 0 {
+				return i
+			}
+			k--
+		}
+	}
+	panic("synth: no session open")
+}
+
+func (g *Generator) free(i int) {
+	g.slots[i] = nil
+	g.occupied--
+}
+
+// remaining is the number of events still to generate, this one included.
+func (g *Generator) remaining() int { return g.o.Events - g.emitted }
+
+// affordable reports whether moving e from its state to `to` leaves enough
+// events to close everything after this one. An entity not seen yet owes
+// nothing, though a data send's NEW is not final.
+func (g *Generator) affordable(e *entity, to fsm.Symbol) bool {
+	d := g.debt
+	if e.seen && !e.m.Final(e.state) {
+		d--
+	}
+	if !e.m.Final(to) {
+		d++
+	}
+	return d <= g.remaining()-1
+}
+
+func (g *Generator) newEntity(fam eventlog.Family, key string, s *session, parent *entity) *entity {
+	m := fam.Machine()
+	e := &entity{fam: fam, m: m, key: key, no: g.entities, state: m.Initial(), parent: parent, sess: s}
+	g.entities++
+	return e
+}
+
+// open starts a session in slot i, if the budget allows: its connection's
+// first status is drawn from those allowed in NEW (ESTABLISHED, or FAILED
+// for a connection that never came up).
+func (g *Generator) open(i int) (Event, bool) {
+	no := g.sessions
+	g.keybuf = appendSessionID(g.keybuf[:0], no)
+	s := &session{no: no, id: string(g.keybuf)}
+	s.conn = g.newEntity(eventlog.Connection, s.id, s, nil)
+	g.cands = g.cands[:0]
+	for _, st := range allowed(s.conn.fam, s.conn.state) {
+		if to, _ := s.conn.m.Next(s.conn.state, st); g.affordable(s.conn, to) {
+			g.cands = append(g.cands, st)
+		}
+	}
+	if len(g.cands) == 0 {
+		g.entities-- // the number is not spent
+		return Event{}, false
+	}
+	g.sessions++
+	ev := g.move(s.conn, g.pick(s.conn, g.cands))
+	if s.conn.m.Terminal(s.conn.state) {
+		return ev, true // a connection that failed: the session is over
+	}
+	s.life = 1 + g.src.Intn(g.o.Life)
+	s.ents = append(s.ents,
+		g.newEntity(eventlog.Registration, s.id, s, nil),
+		g.newEntity(eventlog.Debug, s.id, s, nil))
+	g.slots[i] = s
+	g.occupied++
+	return ev, true
+}
+
+// pick draws one of cands (statuses of e's machine, allowed in its state).
+// Where some lead to a terminal state and some do not, it goes on more
+// often than it ends (one time in six), so that entities live a while.
+func (g *Generator) pick(e *entity, cands []fsm.Symbol) fsm.Symbol {
+	ends, goesOn := 0, 0
+	for _, st := range cands {
+		if to, _ := e.m.Next(e.state, st); e.m.Terminal(to) {
+			ends++
+		} else {
+			goesOn++
+		}
+	}
+	wantEnd := ends > 0 && (goesOn == 0 || g.src.Intn(6) == 0)
+	n := goesOn
+	if wantEnd {
+		n = ends
+	}
+	k := g.src.Intn(n)
+	for _, st := range cands {
+		to, _ := e.m.Next(e.state, st)
+		if e.m.Terminal(to) == wantEnd {
+			if k == 0 {
+				return st
+			}
+			k--
+		}
+	}
+	panic("synth: pick: no candidate")
+}
+
+// legal reports whether status st, which e's machine allows in its state,
+// also keeps the rules across families (3, 4 and 5; rules 1 and 2 are kept
+// by the order of the moves).
+func legal(e *entity, st fsm.Symbol) bool {
+	switch e.fam {
+	case eventlog.Stream:
+		switch direction[st] {
+		case 1:
+			return e.pub
+		case 2:
+			return !e.pub
+		}
+	case eventlog.KeepAlive:
+		return e.parent.state == keepAliveNeeds[st]
+	case eventlog.Transfer:
+		return !transferAttempt(e.state, st) || callLive(e.parent.state)
+	}
+	return true
+}
+
+// candidates fills g.cands with the statuses e may take now, in name
+// order: those its machine allows that keep the rules and the budget, and
+// where closing, only those that lead into another final state (a
+// non-final entity must get there; a final one may take one such move
+// that narrows what may follow, such as REGISTERED to UNREGISTERED).
+func (g *Generator) candidates(e *entity, closing bool) []fsm.Symbol {
+	g.cands = g.cands[:0]
+	if closing && (!e.seen || e.late && e.m.Final(e.state)) {
+		return g.cands
+	}
+	wasFinal := e.m.Final(e.state)
+	for _, st := range allowed(e.fam, e.state) {
+		to, _ := e.m.Next(e.state, st)
+		if closing && (to == e.state || !e.m.Final(to) ||
+			wasFinal && len(allowed(e.fam, to)) >= len(allowed(e.fam, e.state))) {
+			continue
+		}
+		if legal(e, st) && g.affordable(e, to) {
+			g.cands = append(g.cands, st)
+		}
+	}
+	return g.cands
+}
+
+// prune drops from s.ents the entities that can move no more: terminal
+// ones, and keep-alives and transfers, left in a final state, whose stream
+// or call has ended.
+func (g *Generator) prune(s *session) {
+	for i := 0; i < len(s.ents); {
+		e := s.ents[i]
+		if e.m.Terminal(e.state) || e.parent != nil && e.parent.m.Terminal(e.parent.state) && e.m.Final(e.state) {
+			last := len(s.ents) - 1
+			s.ents[i], s.ents[last] = s.ents[last], nil
+			s.ents = s.ents[:last]
+			continue
+		}
+		i++
+	}
+}
+
+// Kinds of entity a live session may start, beside its registration and
+// debug, which it has from the start.
+const (
+	startData = iota
+	startCall
+	startPublished
+	startPlayed
+	numStarts
+)
+
+// step makes one move in session s.
+func (g *Generator) step(s *session) Event {
+	g.prune(s)
+	if !s.ending && (s.life <= 0 || g.debt >= g.remaining()) {
+		s.ending = true
+		s.dropFirst = g.src.Intn(2) == 1
+	}
+	if s.ending {
+		return g.end(s)
+	}
+	s.life--
+	// Targets: the entities that may move now, then the kinds of new one.
+	g.targets = g.targets[:0]
+	for _, e := range s.ents {
+		if len(g.candidates(e, false)) > 0 {
+			g.targets = append(g.targets, e)
+		}
+	}
+	k := g.src.Intn(len(g.targets) + numStarts)
+	if k < len(g.targets) {
+		e := g.targets[k]
+		return g.move(e, g.pick(e, g.candidates(e, false)))
+	}
+	var e *entity
+	switch k - len(g.targets) {
+	case startData:
+		g.keybuf = appendOperationID(g.keybuf[:0], g.entities)
+		e = g.newEntity(eventlog.Data, string(g.keybuf), s, nil)
+	case startCall:
+		g.keybuf = appendCallID(g.keybuf[:0], g.entities, s.no)
+		e = g.newEntity(eventlog.Call, string(g.keybuf), s, nil)
+	default:
+		g.keybuf = appendMediaSessionID(g.keybuf[:0], g.entities, s.no)
+		e = g.newEntity(eventlog.Stream, string(g.keybuf), s, nil)
+		e.pub = k-len(g.targets) == startPublished
+	}
+	cands := g.candidates(e, false)
+	if len(cands) == 0 {
+		// Only a new call or stream may lack the budget (it opens
+		// something); a data send, final at once, never does.
+		g.entities--
+		g.keybuf = appendOperationID(g.keybuf[:0], g.entities)
+		e = g.newEntity(eventlog.Data, string(g.keybuf), s, nil)
+		cands = g.candidates(e, false)
+	}
+	ev := g.move(e, g.pick(e, cands))
+	switch e.fam {
+	case eventlog.Call:
+		s.ents = append(s.ents, e, g.newEntity(eventlog.Transfer, e.key, s, e))
+	case eventlog.Stream:
+		ka := g.newEntity(eventlog.KeepAlive, e.key, s, e)
+		ka.pub = e.pub
+		s.ents = append(s.ents, e, ka)
+	}
+	return ev
+}
+
+// end makes one move of a session that is ending: its connection's last
+// status first (if it drops first) or last, and in between moves that
+// close its entities.
+func (g *Generator) end(s *session) Event {
+	c := s.conn
+	if s.dropFirst && c.state == established {
+		return g.move(c, g.pick(c, g.candidates(c, true)))
+	}
+	g.closable(s)
+	if len(g.targets) == 0 {
+		return g.move(c, g.pick(c, g.candidates(c, true)))
+	}
+	e := g.targets[g.src.Intn(len(g.targets))]
+	ev := g.move(e, g.pick(e, g.candidates(e, true)))
+	if e.m.Final(ev.From) {
+		e.late = true
+	}
+	return ev
+}
+
+// closable fills g.targets with the entities of s that have a closing move.
+func (g *Generator) closable(s *session) {
+	g.targets = g.targets[:0]
+	for _, e := range s.ents {
+		if len(g.candidates(e, true)) > 0 {
+			g.targets = append(g.targets, e)
+		}
+	}
+}
+
+// done reports whether session s is over: its connection ended and no
+// entity of it has a move left.
+func (g *Generator) done(s *session) bool {
+	if !s.conn.m.Terminal(s.conn.state) {
+		return false
+	}
+	g.prune(s)
+	g.closable(s)
+	return len(g.targets) == 0
+}
+
+// move moves e by status st and returns the event.
+func (g *Generator) move(e *entity, st fsm.Symbol) Event {
+	to, ok := e.m.Next(e.state, st)
+	if !ok {
+		panic("synth: illegal move " + e.m.Name() + " " + e.m.String(e.state) + " " + e.m.String(st))
+	}
+	if e.seen && !e.m.Final(e.state) {
+		g.debt--
+	}
+	if !e.m.Final(to) {
+		g.debt++
+	}
+	s := e.sess
+	ev := Event{
+		Seq: g.emitted, Family: e.fam, From: e.state, Status: st, To: to,
+		Node: g.o.Node, Session: s.id, SessionNo: s.no, Key: e.key, Entity: e.no, Parent: -1,
+		Published: e.pub,
+		Ended:     e.fam != eventlog.Connection && s.conn.m.Terminal(s.conn.state),
+	}
+	if e.parent != nil {
+		ev.Parent = e.parent.no
+	}
+	e.state, e.seen = to, true
+	g.emitted++
+	return ev
+}
