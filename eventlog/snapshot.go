@@ -1,0 +1,613 @@
+package eventlog
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/wcsfsm/wcsfsm/fsm"
+)
+
+// The snapshot format (version 1). A consumer that checkpoints a Tracker
+// (across log rotation, a restart of its receiver) writes it with
+// [Tracker.Snapshot] and reads it back with [Tracker.Restore].
+//
+// Numbers are unsigned LEB128 varints (encoding/binary's Uvarint) unless
+// said otherwise; a string is its length as a varint and its bytes. A list
+// is its length as a varint and its elements.
+//
+//	header    magic "WCSFSMTK", version (varint, 1), payload length (varint)
+//	payload   options    flags (bit 0: Partial), MaxEntities, MaxMarks, MaxEndedWindow
+//	          seq        the next entity's sequence number
+//	          stats      Events, Entities, list of findings by Kind, list of events by Family
+//	          coverage   list per Family of lists of transition counts
+//	          files      list of strings: the file names entities point at
+//	          entities   list, in the order they started (seq): key (string: a Family byte,
+//	                     the node, 0, the id), state, direction (0 unset, 1 false, 2 true),
+//	                     seq, file (index in files), line (zig-zag varint)
+//	          sessions   list, sorted by key: key (string: the node, 0, the sessionId),
+//	                     flags (bit 0: revived from a mark), list of member entities (indexes
+//	                     into entities, in the session's order); the member keyed by the
+//	                     session as a ConnectionStatusEvent is its connection
+//	          marks      ended sessions, then closed entities without a session: each a list,
+//	                     oldest first, of a 64-bit hash (8 bytes, little-endian) and a state
+//	          window     the ended sessions kept whole, oldest first: 0 for a slot whose session
+//	                     was forgotten since, i+1 for sessions[i]
+//	trailer   CRC-32 (IEEE) of header and payload, 4 bytes, little-endian
+//
+// Stats.Open, Tracked and Sessions, and each session's counters, are not
+// stored: Restore counts them again. The format is deterministic: two
+// trackers in the same state write the same bytes.
+const (
+	snapshotMagic   = "WCSFSMTK"
+	snapshotVersion = 1
+)
+
+// ErrSnapshot is the error Restore wraps when its input is not a snapshot it
+// can restore (bad header, unknown version, truncated, corrupt, or a state
+// the tracker could not be in). Test for it with errors.Is.
+var ErrSnapshot = errors.New("eventlog: bad tracker snapshot")
+
+// Snapshot writes the whole state of t (options, sessions, entities with
+// their states and last positions, the compact marks and the window of ended
+// sessions in their order, counters, statistics and coverage) to w, in the
+// versioned binary format documented in snapshot.go. A tracker restored
+// from it with [Tracker.Restore] judges the events that follow exactly as t
+// would have: a consumer checkpoints a log at line k and resumes at k+1.
+//
+// The state is copied under t's lock, then written without it: Take is
+// blocked only while the bytes are built.
+func (t *Tracker) Snapshot(w io.Writer) error {
+	t.mu.Lock()
+	b := t.appendSnapshot(nil)
+	t.mu.Unlock()
+	_, err := w.Write(b)
+	return err
+}
+
+func (t *Tracker) appendSnapshot(b []byte) []byte {
+	t.lazyInit()
+	var p []byte
+	// Options.
+	flags := uint64(0)
+	if t.opts.Partial {
+		flags |= 1
+	}
+	p = binary.AppendUvarint(p, flags)
+	p = binary.AppendUvarint(p, uint64(t.opts.MaxEntities))
+	p = binary.AppendUvarint(p, uint64(t.opts.MaxMarks))
+	p = binary.AppendUvarint(p, uint64(t.opts.MaxEndedWindow))
+	p = binary.AppendUvarint(p, t.seq)
+	// Stats.
+	p = binary.AppendUvarint(p, uint64(t.stats.Events))
+	p = binary.AppendUvarint(p, uint64(t.stats.Entities))
+	p = binary.AppendUvarint(p, uint64(len(t.stats.Findings)))
+	for _, c := range t.stats.Findings {
+		p = binary.AppendUvarint(p, uint64(c))
+	}
+	p = binary.AppendUvarint(p, uint64(len(t.stats.Families)))
+	for _, c := range t.stats.Families {
+		p = binary.AppendUvarint(p, uint64(c))
+	}
+	// Coverage.
+	p = binary.AppendUvarint(p, uint64(len(t.cov)))
+	for _, counts := range t.cov {
+		p = binary.AppendUvarint(p, uint64(len(counts)))
+		for _, c := range counts {
+			p = binary.AppendUvarint(p, uint64(c))
+		}
+	}
+	// Files.
+	p = binary.AppendUvarint(p, uint64(len(t.files)))
+	for _, f := range t.files {
+		p = appendSnapString(p, f)
+	}
+	// Entities, in the order they started.
+	ents := make([]*entity, 0, len(t.entities))
+	for _, e := range t.entities {
+		ents = append(ents, e)
+	}
+	sort.Slice(ents, func(i, j int) bool { return ents[i].seq < ents[j].seq })
+	index := make(map[*entity]uint64, len(ents))
+	p = binary.AppendUvarint(p, uint64(len(ents)))
+	for i, e := range ents {
+		index[e] = uint64(i)
+		p = appendSnapString(p, e.key)
+		p = binary.AppendUvarint(p, uint64(e.state))
+		p = binary.AppendUvarint(p, uint64(e.dir))
+		p = binary.AppendUvarint(p, e.seq)
+		p = binary.AppendUvarint(p, uint64(e.file))
+		p = binary.AppendVarint(p, int64(e.line))
+	}
+	// Sessions, by key.
+	sess := make([]*session, 0, len(t.sessions))
+	for _, s := range t.sessions {
+		sess = append(sess, s)
+	}
+	sort.Slice(sess, func(i, j int) bool { return sess[i].key < sess[j].key })
+	sindex := make(map[*session]uint64, len(sess))
+	p = binary.AppendUvarint(p, uint64(len(sess)))
+	for i, s := range sess {
+		sindex[s] = uint64(i)
+		p = appendSnapString(p, s.key)
+		flags := uint64(0)
+		if s.revived {
+			flags |= 1
+		}
+		p = binary.AppendUvarint(p, flags)
+		p = binary.AppendUvarint(p, uint64(len(s.ents)))
+		for _, e := range s.ents {
+			p = binary.AppendUvarint(p, index[e])
+		}
+	}
+	// Marks, oldest first.
+	p = appendMarks(p, &t.sessMark)
+	p = appendMarks(p, &t.entMark)
+	// The window, oldest first.
+	p = binary.AppendUvarint(p, uint64(len(t.window)))
+	for i := range t.window {
+		s := t.window[(t.winHead+i)%len(t.window)]
+		if i, ok := sindex[s]; ok && s.inWindow && !s.dropped {
+			p = binary.AppendUvarint(p, i+1)
+		} else {
+			p = binary.AppendUvarint(p, 0)
+		}
+	}
+
+	start := len(b)
+	b = append(b, snapshotMagic...)
+	b = binary.AppendUvarint(b, snapshotVersion)
+	b = binary.AppendUvarint(b, uint64(len(p)))
+	b = append(b, p...)
+	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b[start:]))
+}
+
+func appendSnapString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+func appendMarks(b []byte, m *marks) []byte {
+	b = binary.AppendUvarint(b, uint64(len(m.ring)))
+	for i := range m.ring {
+		h := m.ring[(m.head+i)%len(m.ring)]
+		b = binary.LittleEndian.AppendUint64(b, h)
+		b = binary.AppendUvarint(b, uint64(m.m[h]))
+	}
+	return b
+}
+
+// Restore replaces the whole state of t, options included, with a snapshot
+// that [Tracker.Snapshot] wrote, read from r. It reads exactly the snapshot
+// (a snapshot may be followed by other data in r). It checks everything
+// before it changes anything: on an error (wrapping [ErrSnapshot] when the
+// input is at fault, or the reader's error) t is left as it was. Restore
+// works on a zero Tracker.
+func (t *Tracker) Restore(r io.Reader) error {
+	st, err := readSnapshot(r)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.reset(st.opts)
+	t.seq = st.seq
+	t.stats = st.stats
+	t.cov = st.cov
+	t.files = st.files
+	for i, f := range st.files {
+		t.fileIdx[f] = uint32(i)
+	}
+	for _, e := range st.entities {
+		t.entities[e.key] = e
+		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
+			t.stats.Open++
+		}
+	}
+	for _, s := range st.sessions {
+		t.sessions[s.key] = s
+	}
+	t.sessMark = st.sessMark
+	t.entMark = st.entMark
+	t.window = st.window
+	return nil
+}
+
+// restored is a snapshot read and checked, ready to put in place.
+type restored struct {
+	opts     Options
+	seq      uint64
+	stats    Stats
+	cov      Coverage
+	files    []string
+	entities []*entity
+	sessions []*session
+	sessMark marks
+	entMark  marks
+	window   []*session
+}
+
+func snapErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrSnapshot}, args...)...)
+}
+
+// readSnapshot reads one snapshot from r and checks it.
+func readSnapshot(r io.Reader) (*restored, error) {
+	// The header: magic, version, payload length, read byte by byte so that
+	// nothing after the snapshot is consumed.
+	head := make([]byte, len(snapshotMagic), len(snapshotMagic)+2*binary.MaxVarintLen64)
+	if n, err := io.ReadFull(r, head); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			if n == 0 {
+				return nil, snapErr("empty input")
+			}
+			return nil, snapErr("truncated header (%d bytes)", n)
+		}
+		return nil, err
+	}
+	if string(head) != snapshotMagic {
+		return nil, snapErr("not a tracker snapshot (the header is %q, not %q)", head, snapshotMagic)
+	}
+	readVarint := func(what string) (uint64, error) {
+		var one [1]byte
+		start := len(head)
+		for {
+			if len(head)-start >= binary.MaxVarintLen64 {
+				return 0, snapErr("header: %s: bad number", what)
+			}
+			if _, err := io.ReadFull(r, one[:]); err != nil {
+				if err == io.EOF || err == io.ErrUnexpectedEOF {
+					return 0, snapErr("truncated header (in the %s)", what)
+				}
+				return 0, err
+			}
+			head = append(head, one[0])
+			if one[0] < 0x80 {
+				v, n := binary.Uvarint(head[start:])
+				if n <= 0 {
+					return 0, snapErr("header: %s: bad number", what)
+				}
+				return v, nil
+			}
+		}
+	}
+	version, err := readVarint("version")
+	if err != nil {
+		return nil, err
+	}
+	if version != snapshotVersion {
+		return nil, snapErr("version %d; this build reads version %d", version, snapshotVersion)
+	}
+	size, err := readVarint("payload length")
+	if err != nil {
+		return nil, err
+	}
+	if size > math.MaxInt-8 {
+		return nil, snapErr("payload length %d is too large", size)
+	}
+	// ReadAll grows as the data comes: a corrupt length does not allocate
+	// what the input does not have.
+	rest, err := io.ReadAll(io.LimitReader(r, int64(size)+4))
+	if err != nil {
+		return nil, err
+	}
+	if uint64(len(rest)) < size+4 {
+		return nil, snapErr("truncated: the header announces %d bytes of payload and a 4-byte checksum, the input has %d", size, len(rest))
+	}
+	payload := rest[:size]
+	sum := crc32.ChecksumIEEE(head)
+	sum = crc32.Update(sum, crc32.IEEETable, payload)
+	if want := binary.LittleEndian.Uint32(rest[size:]); sum != want {
+		return nil, snapErr("checksum mismatch (%08x, want %08x): the snapshot is corrupt", sum, want)
+	}
+	return decodePayload(payload)
+}
+
+// snapReader reads the payload; its first error sticks.
+type snapReader struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (d *snapReader) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = snapErr("at byte %d of the payload: "+format, append([]any{d.off}, args...)...)
+	}
+}
+
+func (d *snapReader) uvarint(what string) uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b[d.off:])
+	if n <= 0 {
+		if n == 0 {
+			d.fail("truncated in %s", what)
+		} else {
+			d.fail("%s: number overflows 64 bits", what)
+		}
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+func (d *snapReader) varint(what string) int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b[d.off:])
+	if n <= 0 {
+		if n == 0 {
+			d.fail("truncated in %s", what)
+		} else {
+			d.fail("%s: number overflows 64 bits", what)
+		}
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+// int reads a count or bound that must fit in an int and be at most max.
+func (d *snapReader) int(what string, max uint64) int {
+	v := d.uvarint(what)
+	if d.err == nil && v > max {
+		d.fail("%s is %d, more than %d", what, v, max)
+		return 0
+	}
+	return int(v)
+}
+
+// count reads the length of a list whose elements take at least minSize
+// bytes each: a length the rest of the payload cannot hold is an error, not
+// an allocation.
+func (d *snapReader) count(what string, minSize int) int {
+	n := d.uvarint(what)
+	if d.err == nil && n > uint64(len(d.b)-d.off)/uint64(minSize) {
+		d.fail("%s: %d elements announced, the rest of the input cannot hold them", what, n)
+		return 0
+	}
+	return int(n)
+}
+
+func (d *snapReader) string(what string) string {
+	n := d.count(what, 1)
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[d.off : d.off+n])
+	d.off += n
+	return s
+}
+
+func (d *snapReader) counter(what string) int64 {
+	return int64(d.int(what, math.MaxInt64))
+}
+
+func (d *snapReader) marks(what string, max int, valid func(uint8) bool) marks {
+	n := d.count(what, 9)
+	var m marks
+	m.init(max)
+	if n > max {
+		d.fail("%s: %d marks, more than the limit of %d", what, n, max)
+		return m
+	}
+	m.ring = make([]uint64, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		if len(d.b)-d.off < 8 {
+			d.fail("truncated in %s", what)
+			break
+		}
+		h := binary.LittleEndian.Uint64(d.b[d.off:])
+		d.off += 8
+		v := d.uvarint(what)
+		if d.err != nil {
+			break
+		}
+		if v > math.MaxUint8 || !valid(uint8(v)) {
+			d.fail("%s: mark %d holds state %d, which is no state it may hold", what, i, v)
+			break
+		}
+		if _, dup := m.m[h]; dup {
+			d.fail("%s: mark %d repeats the hash %016x", what, i, h)
+			break
+		}
+		m.ring = append(m.ring, h)
+		m.m[h] = uint8(v)
+	}
+	return m
+}
+
+func decodePayload(payload []byte) (*restored, error) {
+	d := &snapReader{b: payload}
+	st := &restored{}
+	// Options.
+	flags := d.uvarint("options")
+	if d.err == nil && flags&^1 != 0 {
+		d.fail("unknown option flags %#x", flags)
+	}
+	st.opts.Partial = flags&1 != 0
+	st.opts.MaxEntities = d.int("MaxEntities", math.MaxInt)
+	st.opts.MaxMarks = d.int("MaxMarks", math.MaxInt)
+	st.opts.MaxEndedWindow = d.int("MaxEndedWindow", math.MaxInt)
+	if d.err == nil && (st.opts.MaxEntities == 0 || st.opts.MaxMarks == 0 || st.opts.MaxEndedWindow == 0) {
+		d.fail("a bound of the options is 0")
+	}
+	st.seq = d.uvarint("seq")
+	// Stats.
+	st.stats.Events = d.counter("stats: events")
+	st.stats.Entities = d.counter("stats: entities")
+	if n := d.int("stats: kinds", uint64(NumKinds)); d.err == nil {
+		for k := 0; k < n; k++ {
+			st.stats.Findings[k] = d.counter("stats: findings of kind " + Kind(k).String())
+		}
+	}
+	if n := d.int("stats: families", uint64(NumFamilies)); d.err == nil {
+		for f := 0; f < n; f++ {
+			st.stats.Families[f] = d.counter("stats: events of " + Family(f).String())
+		}
+	}
+	// Coverage.
+	st.cov = newCoverage()
+	if n := d.int("coverage: families", uint64(NumFamilies)); d.err == nil {
+		for f := 0; f < n && d.err == nil; f++ {
+			want := len(st.cov[f])
+			if m := d.int("coverage of "+Family(f).String(), math.MaxInt); d.err == nil && m != want {
+				d.fail("coverage of %s has %d transitions; its machine has %d", Family(f), m, want)
+			}
+			for i := 0; i < want && d.err == nil; i++ {
+				st.cov[f][i] = d.counter("coverage")
+			}
+		}
+	}
+	// Files.
+	nf := d.count("files", 1)
+	fileSeen := map[string]bool{}
+	for i := 0; i < nf && d.err == nil; i++ {
+		f := d.string("file name")
+		if d.err == nil && fileSeen[f] {
+			d.fail("file %q is listed twice", f)
+		}
+		fileSeen[f] = true
+		st.files = append(st.files, f)
+	}
+	// Entities.
+	ne := d.count("entities", 6)
+	st.entities = make([]*entity, 0, ne)
+	keys := make(map[string]bool, ne)
+	seqs := make(map[uint64]bool, ne)
+	for i := 0; i < ne && d.err == nil; i++ {
+		key := d.string("entity key")
+		state := d.uvarint("entity state")
+		dir := d.uvarint("entity direction")
+		seq := d.uvarint("entity seq")
+		file := d.uvarint("entity file")
+		line := d.varint("entity line")
+		if d.err != nil {
+			break
+		}
+		switch {
+		case len(key) < 2 || strings.IndexByte(key[1:], 0) < 0:
+			d.fail("entity %d: key %q is not a family, a node, 0, an id", i, key)
+		case Family(key[0]) >= NumFamilies:
+			d.fail("entity %d: unknown family %d", i, key[0])
+		case keys[key]:
+			d.fail("entity %d: key %q is listed twice", i, key)
+		case state > math.MaxUint8 || !Family(key[0]).Machine().IsState(fsm.Symbol(state)):
+			d.fail("entity %d: state %d is no state of %s", i, state, Family(key[0]))
+		case dir > uint64(True):
+			d.fail("entity %d: direction %d", i, dir)
+		case seq >= st.seq || seqs[seq]:
+			d.fail("entity %d: seq %d is repeated or not below the tracker's %d", i, seq, st.seq)
+		case file >= uint64(len(st.files)) && file != 0:
+			d.fail("entity %d: file %d of %d", i, file, len(st.files))
+		case line < math.MinInt || line > math.MaxInt:
+			d.fail("entity %d: line %d", i, line)
+		}
+		if d.err != nil {
+			break
+		}
+		keys[key], seqs[seq] = true, true
+		st.entities = append(st.entities, &entity{key: key, fam: Family(key[0]), state: uint8(state), dir: Bool(dir),
+			seq: seq, file: uint32(file), line: int(line)})
+	}
+	// Sessions.
+	ns := d.count("sessions", 3)
+	st.sessions = make([]*session, 0, ns)
+	skeys := make(map[string]bool, ns)
+	for i := 0; i < ns && d.err == nil; i++ {
+		s := &session{key: d.string("session key")}
+		flags := d.uvarint("session flags")
+		switch {
+		case d.err != nil:
+		case strings.IndexByte(s.key, 0) < 0:
+			d.fail("session %d: key %q is not a node, 0, a sessionId", i, s.key)
+		case skeys[s.key]:
+			d.fail("session %d: key %q is listed twice", i, s.key)
+		case flags&^1 != 0:
+			d.fail("session %d: unknown flags %#x", i, flags)
+		}
+		skeys[s.key] = true
+		s.revived = flags&1 != 0
+		nm := d.count("session members", 1)
+		connKey := string(byte(Connection)) + s.key
+		for j := 0; j < nm && d.err == nil; j++ {
+			x := d.uvarint("session member")
+			if d.err != nil {
+				break
+			}
+			if x >= uint64(len(st.entities)) {
+				d.fail("session %d: member %d is entity %d of %d", i, j, x, len(st.entities))
+				break
+			}
+			e := st.entities[x]
+			if e.sess != nil {
+				d.fail("session %d: entity %d belongs to two sessions", i, x)
+				break
+			}
+			e.sess, e.idx = s, len(s.ents)
+			s.ents = append(s.ents, e)
+			s.members++
+			if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
+				s.nonFinal++
+			}
+			if mayClose[e.fam][e.state] {
+				s.unsettle++
+			}
+			if e.key == connKey {
+				s.conn = e
+			}
+		}
+		if d.err == nil && s.revived && s.conn == nil {
+			d.fail("session %d: revived without its connection", i)
+		}
+		st.sessions = append(st.sessions, s)
+	}
+	// Marks.
+	cm := Connection.Machine()
+	st.sessMark = d.marks("session marks", st.opts.MaxMarks, func(v uint8) bool { return cm.Terminal(fsm.Symbol(v)) })
+	st.entMark = d.marks("entity marks", st.opts.MaxMarks, func(v uint8) bool {
+		for _, f := range Families() {
+			if f.Machine().Terminal(fsm.Symbol(v)) {
+				return true
+			}
+		}
+		return false
+	})
+	// The window.
+	nw := d.count("window", 1)
+	if d.err == nil && nw > st.opts.MaxEndedWindow {
+		d.fail("window: %d sessions, more than the limit of %d", nw, st.opts.MaxEndedWindow)
+	}
+	for i := 0; i < nw && d.err == nil; i++ {
+		x := d.uvarint("window")
+		switch {
+		case d.err != nil:
+		case x == 0:
+			st.window = append(st.window, &session{dropped: true})
+		case x > uint64(len(st.sessions)):
+			d.fail("window: slot %d is session %d of %d", i, x-1, len(st.sessions))
+		case st.sessions[x-1].inWindow:
+			d.fail("window: session %d is in it twice", x-1)
+		case st.sessions[x-1].conn == nil || !cm.Terminal(fsm.Symbol(st.sessions[x-1].conn.state)):
+			d.fail("window: session %d has not ended", x-1)
+		default:
+			s := st.sessions[x-1]
+			s.inWindow = true
+			st.window = append(st.window, s)
+		}
+	}
+	if d.err == nil && d.off != len(d.b) {
+		d.fail("%d bytes after the window", len(d.b)-d.off)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return st, nil
+}
