@@ -1,9 +1,10 @@
 package eventlog
 
 import (
-	"hash/fnv"
+	"encoding/binary"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/wcsfsm/wcsfsm/call"
 	"github.com/wcsfsm/wcsfsm/connection"
@@ -13,30 +14,45 @@ import (
 )
 
 // The rules across families (machines.md) speak of particular statuses of
-// other machines; they are named here, with the families' own constants.
+// other machines; they are named here, with the families' own constants,
+// as arrays indexed by status (a status has a value below symbols).
+const symbols = 1 << 8
+
 var (
 	// Rule 1: the connection state a session needs.
 	sessionLive = fsm.Symbol(connection.Established)
-	// Rule 3: the stream state each keep-alive status needs.
-	keepAliveNeeds = map[fsm.Symbol]fsm.Symbol{
+	// Rule 3: the stream state each keep-alive status needs (0: none).
+	keepAliveNeeds = symbolTable(map[fsm.Symbol]fsm.Symbol{
 		fsm.Symbol(stream.KeepAlivePublishing): fsm.Symbol(stream.Publishing),
 		fsm.Symbol(stream.KeepAlivePlaying):    fsm.Symbol(stream.Playing),
-	}
+	})
 	// Rule 4: the call states a transfer attempt needs.
 	callLive = []fsm.Symbol{fsm.Symbol(call.Established), fsm.Symbol(call.Hold)}
 	// Rule 5: the direction each status implies (published or played).
-	streamDir = map[fsm.Symbol]Bool{
+	streamDir = symbolTable(map[fsm.Symbol]Bool{
 		fsm.Symbol(stream.Publishing):  True,
 		fsm.Symbol(stream.Unpublished): True,
 		fsm.Symbol(stream.Playing):     False,
 		fsm.Symbol(stream.Paused):      False,
 		fsm.Symbol(stream.Stopped):     False,
-	}
-	keepAliveDir = map[fsm.Symbol]Bool{
+	})
+	keepAliveDir = symbolTable(map[fsm.Symbol]Bool{
 		fsm.Symbol(stream.KeepAlivePublishing): True,
 		fsm.Symbol(stream.KeepAlivePlaying):    False,
-	}
+	})
+	// The family whose entities share a key with a family's (rule 5: a
+	// stream and its keep-alives).
+	siblingOf = [NumFamilies]Family{Stream: KeepAlive, KeepAlive: Stream}
 )
+
+// symbolTable turns a map by status into an array (missing: the zero value).
+func symbolTable[V any](m map[fsm.Symbol]V) *[symbols]V {
+	var t [symbols]V
+	for k, v := range m {
+		t[k] = v
+	}
+	return &t
+}
 
 // transferAttempt reports whether status, received in state from, starts an
 // attempt to transfer the call (rule 4): ACCEPTED, or FAILED from NEW or
@@ -51,12 +67,19 @@ func transferAttempt(from, status fsm.Symbol) bool {
 	return false
 }
 
+// who names the entity of an event in a message: the family and the id.
+func who(m *fsm.Machine[fsm.Symbol], fam Family, id string, ev *Event) string {
+	if id == "" {
+		return m.Name() + " without " + fieldNames[keyField[fam]]
+	}
+	return m.Name() + " " + describeEntity(id, ev.NodeID)
+}
+
+// rules applies the rules across families to an event. Messages are built
+// only for findings: the legal path builds no string.
 func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm.Symbol], e *entity, id string, isNew bool,
 	sess *session, from, st, to fsm.Symbol, legal bool) []Finding {
-	fromName, allowed := m.String(from), (func() []string { return m.AllowedNames(from) })
-	who := m.Name() + " " + describeEntity(id, ev.NodeID)
 	if id == "" {
-		who = m.Name() + " without " + fieldNames[keyField[fam]]
 		isNew = true
 	}
 	// Rules 1 and 2: the session.
@@ -65,21 +88,21 @@ func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm
 		switch {
 		case conn == nil && t.opts.Partial:
 		case conn == nil:
-			out = t.add(out, ev, NoSession, m.Name(), e, id, fromName, ev.Status, allowed(),
-				who+" got "+ev.Status+": no ConnectionStatusEvent ESTABLISHED for session "+quote(ev.SessionID)+
+			out = t.add(out, ev, NoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": no ConnectionStatusEvent ESTABLISHED for session "+quote(ev.SessionID)+
 					" before this event; for a log that carries only some families use -partial")
 		case fsm.Symbol(conn.state) == sessionLive:
 		case !Connection.Machine().Terminal(fsm.Symbol(conn.state)):
-			out = t.add(out, ev, NoSession, m.Name(), e, id, fromName, ev.Status, allowed(),
-				who+" got "+ev.Status+": session "+quote(ev.SessionID)+" is "+Connection.Machine().String(fsm.Symbol(conn.state))+
+			out = t.add(out, ev, NoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": session "+quote(ev.SessionID)+" is "+Connection.Machine().String(fsm.Symbol(conn.state))+
 					", not ESTABLISHED")
 		case isNew:
-			out = t.add(out, ev, NoSession, m.Name(), e, id, fromName, ev.Status, allowed(),
-				who+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+Connection.Machine().String(fsm.Symbol(conn.state))+
+			out = t.add(out, ev, NoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+Connection.Machine().String(fsm.Symbol(conn.state))+
 					") before this event; nothing new may start after the end")
 		case !(legal && to != from && m.Final(to)):
-			out = t.add(out, ev, NoSession, m.Name(), e, id, fromName, ev.Status, allowed(),
-				who+" in "+fromName+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+
+			out = t.add(out, ev, NoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" in "+m.String(from)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+
 					Connection.Machine().String(fsm.Symbol(conn.state))+"); after the end it may only move into a final state: "+
 					list(closing(m, from)))
 		}
@@ -87,21 +110,27 @@ func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm
 	if sess != nil && sess.revived {
 		// The session ended and was forgotten: the error above says so, and
 		// its streams and calls are gone with it.
-		return t.direction(out, ev, fam, m, e, id, fromName, st, allowed, who)
+		return t.direction(out, ev, fam, m, e, id, from, st, nil, false)
 	}
-	// Rule 3: a keep-alive matches its stream.
+	// Rule 3: a keep-alive matches its stream. The stream is looked up once,
+	// for this rule and for rule 5.
+	var sibling *entity
+	looked := false
 	if fam == KeepAlive {
 		need := keepAliveNeeds[st]
-		sst, seen := t.peek(Stream, ev.NodeID, id)
+		var sst uint8
+		var seen bool
+		sibling, sst, seen = t.peekFull(Stream, ev.NodeID, id, sess)
+		looked = true
 		sm := Stream.Machine()
 		switch {
 		case !seen && t.opts.Partial:
 		case !seen:
-			out = t.add(out, ev, KeepaliveMismatch, m.Name(), e, id, fromName, ev.Status, allowed(),
-				who+" got "+ev.Status+": no StreamStatusEvent for media session "+quote(id)+" before this keep-alive")
+			out = t.add(out, ev, KeepaliveMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": no StreamStatusEvent for media session "+quote(id)+" before this keep-alive")
 		case fsm.Symbol(sst) != need:
-			out = t.add(out, ev, KeepaliveMismatch, m.Name(), e, id, fromName, ev.Status, allowed(),
-				who+" got "+ev.Status+": its stream is "+sm.String(fsm.Symbol(sst))+"; a "+ev.Status+" keep-alive needs it "+sm.String(need))
+			out = t.add(out, ev, KeepaliveMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": its stream is "+sm.String(fsm.Symbol(sst))+"; a "+ev.Status+" keep-alive needs it "+sm.String(need))
 		}
 	}
 	// Rule 4: a transfer needs a live call.
@@ -115,52 +144,60 @@ func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm
 		switch {
 		case !seen && t.opts.Partial:
 		case !seen:
-			out = t.add(out, ev, TransferWithoutCall, m.Name(), e, id, fromName, ev.Status, allowed(),
-				who+" got "+ev.Status+": no CallStatusEvent for call "+quote(id)+" before this transfer; a transfer needs the call "+
+			out = t.add(out, ev, TransferWithoutCall, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": no CallStatusEvent for call "+quote(id)+" before this transfer; a transfer needs the call "+
 					strings.Join(cm.Names(callLive), " or "))
 		case !live:
-			out = t.add(out, ev, TransferWithoutCall, m.Name(), e, id, fromName, ev.Status, allowed(),
-				who+" got "+ev.Status+": call "+quote(id)+" is "+cm.String(fsm.Symbol(cst))+"; a transfer needs it "+
+			out = t.add(out, ev, TransferWithoutCall, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": call "+quote(id)+" is "+cm.String(fsm.Symbol(cst))+"; a transfer needs it "+
 					strings.Join(cm.Names(callLive), " or "))
 		}
 	}
-	return t.direction(out, ev, fam, m, e, id, fromName, st, allowed, who)
+	return t.direction(out, ev, fam, m, e, id, from, st, sibling, looked)
 }
 
-// direction applies rule 5: one direction per media session.
-func (t *Tracker) direction(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm.Symbol], e *entity, id, fromName string,
-	st fsm.Symbol, allowed func() []string, who string) []Finding {
+// direction applies rule 5: one direction per media session. sibling is
+// the entity of the other family of the media session (a keep-alive's
+// stream, a stream's keep-alive) when looked says it was looked up already.
+func (t *Tracker) direction(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm.Symbol], e *entity, id string,
+	from, st fsm.Symbol, sibling *entity, looked bool) []Finding {
 	if ev.Published == Unset || (fam != Stream && fam != KeepAlive) {
 		return out
 	}
-	var problems []string
 	implied := streamDir[st]
 	if fam == KeepAlive {
 		implied = keepAliveDir[st]
-	}
-	if implied != Unset && implied != ev.Published {
-		problems = append(problems, ev.Status+" is a "+dirName(implied)+" stream (published="+boolName(implied)+")")
 	}
 	recorded := Unset
 	if e != nil {
 		recorded = e.dir
 	}
-	sibling := t.peekEntity(map[Family]Family{Stream: KeepAlive, KeepAlive: Stream}[fam], ev.NodeID, id)
-	if recorded == Unset && sibling != nil {
-		recorded = sibling.dir
-	}
-	if recorded != Unset && recorded != ev.Published {
-		problems = append(problems, "media session "+quote(id)+" was published="+boolName(recorded)+
-			" before; a media session keeps one direction")
+	if recorded == Unset {
+		if !looked {
+			sibling = t.peekEntity(siblingOf[fam], ev.NodeID, id)
+		}
+		if sibling != nil {
+			recorded = sibling.dir
+		}
 	}
 	if e != nil && e.key != "" && e.dir == Unset {
 		e.dir = ev.Published
 	}
-	if len(problems) == 0 {
+	badImplied := implied != Unset && implied != ev.Published
+	badRecorded := recorded != Unset && recorded != ev.Published
+	if !badImplied && !badRecorded {
 		return out
 	}
-	return t.add(out, ev, DirectionMismatch, m.Name(), e, id, fromName, ev.Status, allowed(),
-		who+" got "+ev.Status+" with published="+boolName(ev.Published)+": "+strings.Join(problems, "; "))
+	var problems []string
+	if badImplied {
+		problems = append(problems, ev.Status+" is a "+dirName(implied)+" stream (published="+boolName(implied)+")")
+	}
+	if badRecorded {
+		problems = append(problems, "media session "+quote(id)+" was published="+boolName(recorded)+
+			" before; a media session keeps one direction")
+	}
+	return t.add(out, ev, DirectionMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+		who(m, fam, id, ev)+" got "+ev.Status+" with published="+boolName(ev.Published)+": "+strings.Join(problems, "; "))
 }
 
 // closing lists the statuses that move an entity in state from into another
@@ -246,10 +283,19 @@ func familyList() string {
 	return strings.Join(names, ", ")
 }
 
+// hashKey is the 64-bit FNV-1a hash of b (as hash/fnv's New64a computes
+// it, inlined: the marks are looked up for every new entity).
 func hashKey(b []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
+	const (
+		offset64 = 14695981039346656037
+		prime64  = 1099511628211
+	)
+	h := uint64(offset64)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= prime64
+	}
+	return h
 }
 
 // marks is a bounded set of 64-bit hashes with a byte each; the oldest goes
@@ -266,6 +312,14 @@ func (s *marks) init(max int) {
 	s.ring = s.ring[:0]
 	s.head = 0
 	s.max = max
+}
+
+// lookup returns the mark of key, not hashing it when there is none.
+func (s *marks) lookup(key []byte) (uint8, bool) {
+	if len(s.m) == 0 {
+		return 0, false
+	}
+	return s.get(hashKey(key))
 }
 
 func (s *marks) get(h uint64) (uint8, bool) {
@@ -289,3 +343,93 @@ func (s *marks) add(h uint64, v uint8) {
 }
 
 func (s *marks) len() int { return len(s.m) }
+
+// statusEntry is one status of a family, by name.
+type statusEntry struct {
+	name string
+	sym  fsm.Symbol
+}
+
+// statusByLen[f][n] lists the statuses of family f whose names are n bytes
+// long: parseStatus compares a name with two or three others at most,
+// where the machine's map would hash it.
+var statusByLen = func() (out [NumFamilies][32][]statusEntry) {
+	for _, f := range Families() {
+		m := f.Machine()
+		for _, s := range m.Statuses() {
+			name := m.String(s)
+			if len(name) >= len(out[f]) {
+				panic("eventlog: status name too long for the lookup table: " + name)
+			}
+			out[f][len(name)] = append(out[f][len(name)], statusEntry{name, s})
+		}
+	}
+	return
+}()
+
+// parseStatus is fam.Machine().ParseStatus(name), without a map.
+func parseStatus(fam Family, name string) (fsm.Symbol, bool) {
+	if len(name) < len(statusByLen[fam]) {
+		for _, e := range statusByLen[fam][len(name)] {
+			if eqSameLen(e.name, name) {
+				return e.sym, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// familyByLen[n] lists the families whose names are n bytes long.
+var familyByLen = func() (out [32][]Family) {
+	for _, f := range Families() {
+		if n := len(f.String()); n < len(out) {
+			out[n] = append(out[n], f)
+		}
+	}
+	return
+}()
+
+// familyByName is ParseFamily for the common case, without a loop over
+// every family.
+func familyByName(name string) (Family, bool) {
+	if len(name) < len(familyByLen) {
+		for _, f := range familyByLen[len(name)] {
+			if eqSameLen(machines[f].Name(), name) {
+				return f, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// eqSameLen reports whether a and b, of the same length, are equal: for
+// the short names of families and statuses, inlined word compares cost
+// less than a call of the runtime's memequal.
+func eqSameLen(a, b string) bool {
+	n := len(a)
+	if n != len(b) {
+		return false
+	}
+	if n == 0 {
+		return true
+	}
+	x, y := unsafe.Slice(unsafe.StringData(a), n), unsafe.Slice(unsafe.StringData(b), n)
+	switch {
+	case n >= 8:
+		for i := 0; i+8 <= n; i += 8 {
+			if binary.LittleEndian.Uint64(x[i:]) != binary.LittleEndian.Uint64(y[i:]) {
+				return false
+			}
+		}
+		return binary.LittleEndian.Uint64(x[n-8:]) == binary.LittleEndian.Uint64(y[n-8:])
+	case n >= 4:
+		return binary.LittleEndian.Uint32(x) == binary.LittleEndian.Uint32(y) &&
+			binary.LittleEndian.Uint32(x[n-4:]) == binary.LittleEndian.Uint32(y[n-4:])
+	}
+	for i := range n {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -194,6 +194,9 @@ func (t *Tracker) Stats() Stats {
 // Family resolves the family an event names: a family's name, or a hook URL
 // or path whose last segment is one.
 func FamilyOf(name string) (Family, bool) {
+	if f, ok := familyByName(name); ok {
+		return f, true // the common case: the family's own name
+	}
 	if i := strings.IndexAny(name, "?#"); i >= 0 {
 		name = name[:i]
 	}
@@ -302,7 +305,7 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 			}
 		}
 	}
-	st, ok := m.ParseStatus(ev.Status)
+	st, ok := parseStatus(fam, ev.Status)
 	// The session the event names, and the entity.
 	var sess *session
 	if ev.SessionID != "" {
@@ -371,7 +374,7 @@ func (t *Tracker) session(node, sid string) *session {
 	}
 	s := &session{key: string(t.keybuf)}
 	t.sessions[s.key] = s
-	if state, ok := t.sessMark.get(hashKey(t.keybuf)); ok {
+	if state, ok := t.sessMark.lookup(t.keybuf); ok {
 		// An ended session that was forgotten: bring back its connection.
 		s.revived = true
 		c := &entity{key: string(byte(Connection)) + s.key, fam: Connection, state: state, seq: t.seq}
@@ -390,10 +393,13 @@ func (t *Tracker) session(node, sid string) *session {
 // state. It returns nil when the entity limit stops a new one.
 func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool) (*entity, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
+	if e := sess.find(fam, t.keybuf); e != nil {
+		return e, false
+	}
 	if e, ok := t.entities[string(t.keybuf)]; ok {
 		return e, false
 	}
-	if state, ok := t.entMark.get(hashKey(t.keybuf)); ok {
+	if state, ok := t.entMark.lookup(t.keybuf); ok {
 		return &entity{fam: fam, state: state}, false
 	}
 	if !create {
@@ -424,12 +430,50 @@ func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
 	if e, ok := t.entities[string(t.keybuf)]; ok {
 		return e.state, true
 	}
-	return t.entMark.get(hashKey(t.keybuf))
+	return t.entMark.lookup(t.keybuf)
+}
+
+// peekFull is peek that also returns the entity when it is tracked (nil
+// when only a mark of it is left). It looks in sess first (may be nil).
+func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity, uint8, bool) {
+	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
+	if e := sess.find(fam, t.keybuf); e != nil {
+		return e, e.state, true
+	}
+	if e, ok := t.entities[string(t.keybuf)]; ok {
+		return e, e.state, true
+	}
+	st, ok := t.entMark.lookup(t.keybuf)
+	return nil, st, ok
 }
 
 func (t *Tracker) peekEntity(fam Family, node, id string) *entity {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
 	return t.entities[string(t.keybuf)]
+}
+
+// maxScan bounds the entities of a session that find scans; past it the
+// map is faster.
+const maxScan = 16
+
+// find returns the entity of s (nil: none) of family fam whose key is key,
+// or nil: the entities of the event's session are the likely ones, and a
+// short scan of them costs less than hashing a key. Every entity of a
+// session is in the tracker's map, so find never answers other than the
+// map would; a nil answer means "ask the map".
+func (s *session) find(fam Family, key []byte) *entity {
+	if s == nil || len(s.ents) > maxScan {
+		return nil
+	}
+	// Keys of one family in one session differ in their ids, mostly in
+	// the last bytes: compare those first.
+	n := len(key)
+	for _, e := range s.ents {
+		if e.fam == fam && len(e.key) == n && e.key[n-1] == key[n-1] && e.key == string(key) {
+			return e
+		}
+	}
+	return nil
 }
 
 func (t *Tracker) attach(s *session, e *entity) {
