@@ -23,6 +23,12 @@
 //
 // Their lengths and endings are set by [Options].
 //
+// Whole logs:
+//   - [Logs]: legal, interleaved multi-session logs across all eight WCS
+//     families that keep the rules across families, built by package
+//     github.com/wcsfsm/wcsfsm/synth with every choice drawn by rapid
+//     ([Source]), so that a failing log shrinks
+//
 // # State machine tests
 //
 //   - [Actions]: actions for [rapid.T.Repeat] that drive a [Handler] (the
