@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+)
+
+func init() {
+	commands["serve"] = command{"receive WCS REST hooks over HTTP and validate them live", runServe}
+}
+
+// Defaults of serve's bounds.
+const (
+	defaultMaxBody     = 1 << 20 // bytes of one request body
+	defaultMaxInflight = 256     // requests handled at once; more wait for a slot
+)
+
+// serveConfig is what serve's flags set.
+type serveConfig struct {
+	Partial     bool  // -partial
+	MaxBody     int64 // -max-body
+	MaxInflight int   // -max-inflight
+	MaxEntities int   // -max-entities
+}
+
+func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("wcsfsm serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8081", "listen on this `address`")
+	findings := fs.String("findings", "", "append findings (JSON lines) to this `file`; default standard output")
+	var cfg serveConfig
+	fs.BoolVar(&cfg.Partial, "partial", false, "the hooks carry only some families: check a rule across families only where its other side appeared")
+	fs.Int64Var(&cfg.MaxBody, "max-body", defaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
+	fs.IntVar(&cfg.MaxInflight, "max-inflight", defaultMaxInflight, "requests handled at once; more wait for a slot")
+	fs.IntVar(&cfg.MaxEntities, "max-entities", eventlog.DefaultMaxEntities, "most entities tracked at once")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
+		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each status event,")
+		fmt.Fprintln(stderr, "and writes each finding as a JSON line. GET /healthz, GET /metrics (Prometheus).")
+		fmt.Fprintln(stderr, "SIGINT or SIGTERM: finish the requests taken, write every finding, exit 0.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "wcsfsm serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight and -max-entities must be positive")
+		return 2
+	}
+	out := stdout
+	if *findings != "" && *findings != "-" {
+		f, err := os.OpenFile(*findings, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		out = f
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stderr, "wcsfsm serve: listening on http://%s\n", ln.Addr())
+	st, err := serve(ctx, ln, cfg, out)
+	if err != nil {
+		fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stderr, "wcsfsm serve: stopped; %s, %s, %s\n", plural(st.Events, "event"),
+		plural(st.Errors(), "error"), plural(st.Warnings(), "warning"))
+	return 0
+}
+
+// serve answers HTTP on ln until ctx is done, then stops taking requests,
+// finishes every request it took, writes their findings to out, and returns
+// the tracker's statistics. The error is for a listener that fails or
+// findings that cannot be written.
+func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer) (eventlog.Stats, error) {
+	h := newHookServer(cfg, out)
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute, // a request that never ends cannot hold up a shutdown
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-served:
+		// The listener failed: stop what is in flight all the same.
+		srv.Shutdown(context.Background())
+	case <-ctx.Done():
+		// Shutdown closes the listener and waits for every request taken.
+		err = srv.Shutdown(context.Background())
+		<-served
+	}
+	if werr := h.close(); err == nil {
+		err = werr
+	}
+	return h.tracker.Stats(), err
+}
+
+// hookServer is serve's handler: one tracker for every request, and the
+// findings written in the order the tracker takes the events.
+type hookServer struct {
+	cfg      serveConfig
+	tracker  *eventlog.Tracker
+	slots    chan struct{} // -max-inflight
+	decoders sync.Pool     // *eventlog.Decoder
+
+	mu       sync.Mutex // orders numbering, Take and writing
+	n        int        // requests numbered so far
+	out      *bufio.Writer
+	buf      []byte
+	werr     error    // the first error writing findings
+	codes    sync.Map // int (status code) -> *atomic.Int64
+	inflight atomic.Int64
+}
+
+func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = defaultMaxBody
+	}
+	if cfg.MaxInflight <= 0 {
+		cfg.MaxInflight = defaultMaxInflight
+	}
+	h := &hookServer{
+		cfg:     cfg,
+		tracker: eventlog.NewTracker(eventlog.Options{Partial: cfg.Partial, MaxEntities: cfg.MaxEntities}),
+		slots:   make(chan struct{}, cfg.MaxInflight),
+		out:     bufio.NewWriterSize(out, 64<<10),
+	}
+	h.decoders.New = func() any { return new(eventlog.Decoder) }
+	return h
+}
+
+// count adds a request answered with code to the metrics.
+func (h *hookServer) count(code int) {
+	c, ok := h.codes.Load(code)
+	if !ok {
+		c, _ = h.codes.LoadOrStore(code, new(atomic.Int64))
+	}
+	c.(*atomic.Int64).Add(1)
+}
+
+func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPost:
+		h.hook(w, r)
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		h.answer(w, http.StatusMethodNotAllowed, "text/plain; charset=utf-8", []byte("method not allowed: POST a hook, GET /healthz or /metrics\n"))
+	case r.URL.Path == "/healthz":
+		h.answer(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
+	case r.URL.Path == "/metrics":
+		h.answer(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", h.metrics())
+	default:
+		h.answer(w, http.StatusNotFound, "text/plain; charset=utf-8", []byte("not found: POST a hook, GET /healthz or /metrics\n"))
+	}
+}
+
+func (h *hookServer) answer(w http.ResponseWriter, code int, ctype string, body []byte) {
+	h.count(code)
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	w.Write(body)
+}
+
+// hook takes one REST hook: it reads the body (at most -max-body bytes),
+// decodes the status event, has the tracker judge it, writes its findings,
+// and only then answers 200 with the body echoed.
+func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
+	select {
+	case h.slots <- struct{}{}:
+	case <-r.Context().Done():
+		return // the client gave up while waiting: nothing was taken
+	}
+	defer func() { <-h.slots }()
+	h.inflight.Add(1)
+	defer h.inflight.Add(-1)
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		h.take(r.URL.Path, func(path string, n int) []eventlog.Finding {
+			return []eventlog.Finding{h.tracker.Reject(path, n, eventlog.LineTooLong,
+				"request body of over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes is longer than the limit of "+
+					strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes (-max-body); answered 413, not validated")}
+		})
+		h.answer(w, http.StatusRequestEntityTooLarge, "text/plain; charset=utf-8", []byte("request body too large\n"))
+		return
+	case err != nil:
+		// The client went away mid-body: nothing to answer, nothing taken.
+		h.count(499)
+		return
+	}
+	dec := h.decoders.Get().(*eventlog.Decoder)
+	var ev eventlog.Event
+	derr := dec.Decode(body, &ev)
+	h.decoders.Put(dec)
+	if derr == nil {
+		// WCS bodies carry no "event": the hook's path names the family.
+		if f, ok := eventlog.FamilyOf(r.URL.Path); ok {
+			ev.Event = f.String()
+		}
+	}
+	ok := h.take(r.URL.Path, func(path string, n int) []eventlog.Finding {
+		if derr != nil {
+			return []eventlog.Finding{h.tracker.Reject(path, n, eventlog.Malformed, derr.Error())}
+		}
+		ev.File, ev.Line = path, n
+		return h.tracker.Take(&ev)
+	})
+	if !ok {
+		// Findings can no longer be written: say so rather than lose them
+		// silently (WCS retries).
+		h.answer(w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("cannot write findings\n"))
+		return
+	}
+	h.answer(w, http.StatusOK, "application/json", body)
+}
+
+// take numbers the request, judges it with judge, and writes its findings,
+// all under one lock: the numbers, the tracker's order and the order of the
+// findings written are the same. It reports whether findings can still be
+// written.
+func (h *hookServer) take(path string, judge func(path string, n int) []eventlog.Finding) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.n++
+	fs := judge(path, h.n)
+	if len(fs) == 0 || h.werr != nil {
+		return h.werr == nil
+	}
+	for _, f := range fs {
+		h.buf = append(f.AppendJSON(h.buf[:0]), '\n')
+		h.out.Write(h.buf)
+	}
+	// Flushed before the answer: a finding of a request answered 200 is out.
+	if err := h.out.Flush(); err != nil {
+		h.werr = err
+	}
+	return h.werr == nil
+}
+
+// close flushes the findings; the error is the first one writing them.
+func (h *hookServer) close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.out.Flush(); err != nil && h.werr == nil {
+		h.werr = err
+	}
+	return h.werr
+}
+
+// metrics writes the Prometheus text exposition format.
+func (h *hookServer) metrics() []byte {
+	st := h.tracker.Stats()
+	var b []byte
+	metric := func(name, typ, help string) {
+		b = append(b, "# HELP "+name+" "+help+"\n# TYPE "+name+" "+typ+"\n"...)
+	}
+	sample := func(name, labels string, v int64) {
+		b = append(b, name...)
+		if labels != "" {
+			b = append(append(append(b, '{'), labels...), '}')
+		}
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, v, 10)
+		b = append(b, '\n')
+	}
+	metric("wcsfsm_events_total", "counter", "Status events taken, by family (event=\"\": naming no known family).")
+	var known int64
+	for _, f := range eventlog.Families() {
+		sample("wcsfsm_events_total", `event="`+f.String()+`"`, st.Families[f])
+		known += st.Families[f]
+	}
+	sample("wcsfsm_events_total", `event=""`, st.Events-known)
+	metric("wcsfsm_findings_total", "counter", "Findings written, by kind and severity.")
+	for k := eventlog.Kind(0); k < eventlog.NumKinds; k++ {
+		sample("wcsfsm_findings_total", `kind="`+k.String()+`",severity="`+k.Severity().String()+`"`, st.Findings[k])
+	}
+	metric("wcsfsm_entities_open", "gauge", "Entities tracked that are not in a final state.")
+	sample("wcsfsm_entities_open", "", int64(st.Open))
+	metric("wcsfsm_entities_tracked", "gauge", "Entities tracked.")
+	sample("wcsfsm_entities_tracked", "", int64(st.Tracked))
+	metric("wcsfsm_sessions_tracked", "gauge", "WCS sessions tracked.")
+	sample("wcsfsm_sessions_tracked", "", int64(st.Sessions))
+	metric("wcsfsm_requests_in_flight", "gauge", "Hook requests being handled.")
+	sample("wcsfsm_requests_in_flight", "", h.inflight.Load())
+	metric("wcsfsm_requests_total", "counter", "HTTP requests answered, by status code (499: the client went away).")
+	// The usual codes always, at 0 until they happen; any other once seen.
+	seen := map[int]bool{http.StatusOK: true, http.StatusNotFound: true, http.StatusMethodNotAllowed: true, http.StatusRequestEntityTooLarge: true}
+	h.codes.Range(func(k, _ any) bool { seen[k.(int)] = true; return true })
+	codes := make([]int, 0, len(seen))
+	for c := range seen {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	for _, c := range codes {
+		var v int64
+		if x, ok := h.codes.Load(c); ok {
+			v = x.(*atomic.Int64).Load()
+		}
+		sample("wcsfsm_requests_total", `code="`+strconv.Itoa(c)+`"`, v)
+	}
+	return b
+}
