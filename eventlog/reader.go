@@ -25,11 +25,13 @@ type Validator struct {
 
 	Lines atomic.Int64 // lines read so far, blank ones included
 	Bytes atomic.Int64 // bytes read so far (safe to read while reading goes on)
+	Hooks atomic.Int64 // server logs: hooks sent whose URL names no family (connect, publishStream, …), skipped
 
 	dec  Decoder
 	ev   Event
 	long []byte
 	br   *bufio.Reader
+	wcs  wcsScanner // ReadWCSLog
 }
 
 func (v *Validator) setup() {

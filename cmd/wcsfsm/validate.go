@@ -30,6 +30,9 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-strict] [FILE ...]")
 		fmt.Fprintln(stderr, "\nReads the files (standard input for none or -) as one log and reports every finding.")
+		fmt.Fprintln(stderr, "The files may be JSON Lines or WCS server logs (flashphoner.log); -input auto tells them")
+		fmt.Fprintln(stderr, "apart, file by file, from their first lines. Rotated server logs go oldest first:")
+		fmt.Fprintln(stderr, "  wcsfsm validate flashphoner.log.2 flashphoner.log.1 flashphoner.log")
 		fmt.Fprintln(stderr, "Exit status: 0 no error, 1 errors found, 2 could not do the job.")
 		fs.PrintDefaults()
 	}
@@ -43,8 +46,9 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm validate: -format must be text or json, not %q\n", *format)
 		return 2
 	}
-	if *input != "auto" && *input != "jsonl" {
-		fmt.Fprintf(stderr, "wcsfsm validate: -input must be auto or jsonl, not %q\n", *input)
+	forced, ok := eventlog.ParseFormat(*input)
+	if !ok && *input != "auto" {
+		fmt.Fprintf(stderr, "wcsfsm validate: -input must be auto, jsonl or wcslog, not %q\n", *input)
 		return 2
 	}
 	if *maxLine <= 0 || *maxEntities <= 0 {
@@ -90,8 +94,20 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	stop := progress(stderr, v)
+	var formats [2]int // files read per format
 	for i, r := range files {
-		if err := v.ReadJSONL(names[i], r); err != nil {
+		f := forced
+		if *input == "auto" {
+			br := bufio.NewReaderSize(r, 64<<10)
+			head, _ := br.Peek(eventlog.SniffLen) // an error shows again when reading
+			f, r = eventlog.Sniff(head), br
+		}
+		formats[f]++
+		read := v.ReadJSONL
+		if f == eventlog.WCSLog {
+			read = v.ReadWCSLog
+		}
+		if err := read(names[i], r); err != nil {
 			stop()
 			out.Flush()
 			fmt.Fprintf(stderr, "wcsfsm validate: %s: %v\n", names[i], err)
@@ -105,7 +121,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	st := v.Tracker.Stats()
-	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st))
+	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st)+inputNote(formats, v.Hooks.Load()))
 	if st.Errors() > 0 || *strict && st.Warnings() > 0 {
 		return 1
 	}
@@ -145,6 +161,19 @@ func summary(files int, lines int64, st eventlog.Stats) string {
 	b.WriteString(", ")
 	b.WriteString(byKind(eventlog.Warning))
 	return b.String()
+}
+
+// inputNote ends the summary when server logs were read: the input format
+// and the hooks that name no family (connect, publishStream, …), skipped.
+func inputNote(formats [2]int, hooks int64) string {
+	w, j := formats[eventlog.WCSLog], formats[eventlog.JSONL]
+	switch {
+	case w == 0:
+		return ""
+	case j == 0:
+		return fmt.Sprintf("; input wcslog, %s skipped", plural(hooks, "other hook"))
+	}
+	return fmt.Sprintf("; input wcslog (%s) and jsonl (%s), %s skipped", plural(int64(w), "file"), plural(int64(j), "file"), plural(hooks, "other hook"))
 }
 
 func plural(n int64, word string) string {

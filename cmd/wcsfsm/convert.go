@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+)
+
+func init() {
+	commands["convert"] = command{"turn WCS server logs (flashphoner.log) into JSON Lines", runConvert}
+}
+
+func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("wcsfsm convert", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest entry in `bytes`; longer ones are reported and skipped")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: wcsfsm convert [-max-line N] [FILE ...]")
+		fmt.Fprintln(stderr, "\nReads WCS server logs (standard input for none or -) and writes each REST hook of an event")
+		fmt.Fprintln(stderr, "family they show sent as one line of JSON Lines on standard output, with \"event\" set from")
+		fmt.Fprintln(stderr, "the hook's URL. Entries that cannot be read are reported on standard error and skipped.")
+		fmt.Fprintln(stderr, "Rotated logs go oldest first: wcsfsm convert flashphoner.log.1 flashphoner.log")
+		fmt.Fprintln(stderr, "Exit status: 0 all read, 1 bad entries skipped, 2 could not do the job.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *maxLine <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm convert: -max-line must be positive")
+		return 2
+	}
+	names := fs.Args()
+	if len(names) == 0 {
+		names = []string{"-"}
+	}
+	// Open every file first: a missing one stops the job before any output.
+	files := make([]io.Reader, len(names))
+	for i, n := range names {
+		if n == "-" {
+			files[i] = stdin
+			continue
+		}
+		f, err := os.Open(n)
+		if err != nil {
+			fmt.Fprintf(stderr, "wcsfsm convert: %v\n", err)
+			closeAll(files)
+			return 2
+		}
+		files[i] = f
+	}
+	defer closeAll(files)
+
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	var (
+		name                string
+		line                []byte
+		dec                 eventlog.Decoder
+		events, other, bads int64
+	)
+	bad := func(n int, k eventlog.Kind, msg string) {
+		bads++
+		f := eventlog.Finding{File: name, Line: n, Severity: k.Severity(), Kind: k, Message: msg}
+		fmt.Fprintln(stderr, f.String())
+	}
+	r := &eventlog.WCSLogReader{
+		MaxEntry: *maxLine,
+		Bad:      bad,
+		Hook: func(h *eventlog.Hook) {
+			if _, ok := h.Family(); !ok {
+				other++
+				return
+			}
+			var err error
+			if line, err = h.AppendJSONL(line[:0], &dec); err != nil {
+				bad(h.Line, eventlog.Malformed, err.Error())
+				return
+			}
+			events++
+			out.Write(append(line, '\n'))
+		},
+	}
+	for i, f := range files {
+		name = names[i]
+		if err := r.Read(f); err != nil {
+			out.Flush()
+			fmt.Fprintf(stderr, "wcsfsm convert: %s: %v\n", name, err)
+			return 2
+		}
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "wcsfsm convert: %v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stderr, "wcsfsm convert: %s, %s, %s written, %s skipped, %s\n", plural(int64(len(names)), "file"),
+		plural(r.Lines.Load(), "line"), plural(events, "event"), plural(other, "other hook"), plural(bads, "bad entry"))
+	if bads > 0 {
+		return 1
+	}
+	return 0
+}

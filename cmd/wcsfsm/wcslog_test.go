@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+)
+
+// TestWCSLogGolden validates and converts the server logs under
+// testdata/wcslog/ and compares the whole outcome with the golden files.
+func TestWCSLogGolden(t *testing.T) {
+	t.Chdir("../..")
+	const (
+		valid = "testdata/wcslog/flashphoner.log"
+		old   = "testdata/wcslog/broken.log.1"
+		cur   = "testdata/wcslog/broken.log"
+	)
+	tests := []struct {
+		why    string
+		args   []string
+		golden string
+	}{
+		{"a valid server log, told apart by auto: no finding, the hooks that are no event skipped", []string{"validate", valid}, "testdata/wcslog/flashphoner.golden"},
+		{"the same with -input wcslog", []string{"validate", "-input", "wcslog", "-strict", valid}, "testdata/wcslog/flashphoner.wcslog.golden"},
+		{"rotated logs, oldest first: illegal transitions, an object cut at the end of the older file, bad entries in the newer",
+			[]string{"validate", old, cur}, "testdata/wcslog/broken.golden"},
+		{"the same as JSON findings", []string{"validate", "-format", "json", old, cur}, "testdata/wcslog/broken.json.golden"},
+		{"a tiny entry limit: every event entry is too long, the hooks that are no event are not findings",
+			[]string{"validate", "-max-line", "300", valid}, "testdata/wcslog/max-line.golden"},
+		{"convert: one compact event a line, event first", []string{"convert", valid}, "testdata/wcslog/flashphoner.convert.golden"},
+		{"convert: bad entries on standard error, skipped, exit 1", []string{"convert", old, cur}, "testdata/wcslog/broken.convert.golden"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimPrefix(tt.golden, "testdata/"), func(t *testing.T) {
+			_, got := invoke(tt.args, strings.NewReader(""))
+			golden(t, tt.golden, got)
+		})
+	}
+}
+
+func TestWCSLogCommandLine(t *testing.T) {
+	t.Chdir("../..")
+	log, err := os.ReadFile("testdata/wcslog/flashphoner.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		why      string
+		args     []string
+		stdin    string
+		code     int
+		inStdout string // a substring of standard output
+		inStderr string // a substring of standard error
+	}{
+		{"auto on standard input: a server log", []string{"validate"}, string(log), 0, "", "1028 lines, 23 events, 11 entities: 0 errors, 0 warnings; input wcslog, 6 other hooks skipped"},
+		{"auto decides file by file", []string{"validate", "testdata/wcslog/flashphoner.log", "testdata/valid/debug.jsonl"}, "", 0, "",
+			"input wcslog (1 file) and jsonl (1 file), 6 other hooks skipped"},
+		{"auto on JSON Lines says nothing of the input", []string{"validate", "testdata/valid/debug.jsonl"}, "", 0, "", "0 warnings\n"},
+		{"-input jsonl on a server log: every line is malformed", []string{"validate", "-input", "jsonl", "testdata/wcslog/flashphoner.log"}, "", 1,
+			"flashphoner.log:1: error malformed", "errors (malformed 10"},
+		{"-input wcslog on JSON Lines: no event in it", []string{"validate", "-input", "wcslog", "testdata/valid/debug.jsonl"}, "", 0, "", "0 events"},
+		{"-input names the formats", []string{"validate", "-input", "csv"}, "", 2, "", "-input must be auto, jsonl or wcslog"},
+		{"validate's usage tells the order of rotated logs", []string{"validate", "-h"}, "", 0, "", "flashphoner.log.2 flashphoner.log.1 flashphoner.log"},
+		{"convert on standard input", []string{"convert"}, string(log), 0, `{"event":"ConnectionStatusEvent","nodeId":`, "23 events written, 6 other hooks skipped, 0 bad entries"},
+		{"convert of a file that cannot be opened: exit 2, no output", []string{"convert", "testdata/wcslog/flashphoner.log", "testdata/wcslog/no-such.log"}, "", 2, "", "no-such.log"},
+		{"convert: an unknown flag", []string{"convert", "-bogus"}, "", 2, "", "flag provided but not defined"},
+		{"convert: a limit that is not positive", []string{"convert", "-max-line", "0"}, "", 2, "", "-max-line must be positive"},
+		{"convert -h", []string{"convert", "-h"}, "", 0, "", "usage: wcsfsm convert"},
+		{"convert of an empty input", []string{"convert"}, "", 0, "", "0 events written"},
+		{"the command list names convert", []string{"help"}, "", 0, "", "convert"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.why, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tt.inStdout) {
+				t.Errorf("stdout lacks %q:\n%.2000s", tt.inStdout, stdout.String())
+			}
+			if !strings.Contains(stderr.String(), tt.inStderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.inStderr, stderr.String())
+			}
+			if tt.code == 2 && stdout.Len() != 0 {
+				t.Errorf("exit 2 wrote output:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+// lineNumbers are the line numbers in findings' messages ("last event at
+// line 34"): they differ between a server log and its conversion.
+var lineNumbers = regexp.MustCompile(`line \d+`)
+
+// findingsOf validates args and returns the findings, without their file
+// and line, and the malformed ones apart, as text.
+func findingsOf(t *testing.T, args []string, stdin []byte) (judged []eventlog.Finding, bad []string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(append([]string{"validate", "-format", "json"}, args...), bytes.NewReader(stdin), &stdout, &stderr)
+	if code > 1 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	dec := json.NewDecoder(&stdout)
+	for dec.More() {
+		var f eventlog.Finding
+		if err := dec.Decode(&f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Kind == eventlog.Malformed || f.Kind == eventlog.LineTooLong {
+			bad = append(bad, f.String())
+			continue
+		}
+		f.File, f.Line = "", 0
+		f.Message = lineNumbers.ReplaceAllString(f.Message, "line N")
+		judged = append(judged, f)
+	}
+	return judged, bad
+}
+
+// TestConvertThenValidate: validating the conversion of a server log finds
+// what validating the server log finds, but for the line numbers; the
+// entries that could not be read are convert's findings on standard error,
+// the same as validate's.
+func TestConvertThenValidate(t *testing.T) {
+	t.Chdir("../..")
+	tests := []struct {
+		why   string
+		files []string
+	}{
+		{"the valid log", []string{"testdata/wcslog/flashphoner.log"}},
+		{"the rotated logs with mistakes", []string{"testdata/wcslog/broken.log.1", "testdata/wcslog/broken.log"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.why, func(t *testing.T) {
+			var converted, stderr bytes.Buffer
+			run(append([]string{"convert"}, tt.files...), nil, &converted, &stderr)
+			direct, directBad := findingsOf(t, tt.files, nil)
+			viaJSONL, viaBad := findingsOf(t, nil, converted.Bytes())
+			if diff := cmp.Diff(direct, viaJSONL); diff != "" {
+				t.Errorf("findings differ (-server log +converted):\n%s", diff)
+			}
+			if len(viaBad) != 0 {
+				t.Errorf("the conversion has bad lines: %v", viaBad)
+			}
+			convertBad := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			convertBad = convertBad[:len(convertBad)-1] // the summary
+			if diff := cmp.Diff(directBad, convertBad, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("bad entries differ (-validate +convert):\n%s", diff)
+			}
+			if len(direct) == 0 && tt.why != "the valid log" {
+				t.Error("no finding: the test proves nothing")
+			}
+		})
+	}
+}

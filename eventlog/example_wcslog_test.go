@@ -1,0 +1,68 @@
+package eventlog_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+)
+
+const serverLog = `13:39:38,101 INFO              WSServer - WSServer-accept-1 New connection from /192.168.1.101:56452
+13:39:38,154 INFO            RestClient - API-ASYNC-pool-13-thread-1 SEND REST OBJECT ==>
+URL:http://localhost:8081/apps/EchoApp/ConnectionStatusEvent
+OBJECT:
+{
+  "sessionId" : "/192.168.1.101:56452/192.168.1.102:8443",
+  "status" : "ESTABLISHED"
+}
+13:39:38,160 INFO            RestClient - API-ASYNC-pool-13-thread-1 RECEIVED REST OBJECT <==
+URL:http://localhost:8081/apps/EchoApp/ConnectionStatusEvent
+OBJECT:
+{ }
+13:39:39,893 INFO            RestClient - API-ASYNC-pool-13-thread-3 SEND REST OBJECT ==>
+URL:http://localhost:8081/apps/EchoApp/StreamStatusEvent
+OBJECT:
+{
+  "sessionId" : "/192.168.1.101:56452/192.168.1.102:8443",
+  "mediaSessionId" : "m1",
+  "published" : true,
+  "status" : "UNPUBLISHED",
+  "audioState" : {
+    "muted" : false
+  }
+}
+`
+
+// A server log is told from JSON Lines by its first lines, and read as
+// one: findings point at the SEND REST OBJECT line of the entry.
+func ExampleValidator_ReadWCSLog() {
+	fmt.Println(eventlog.Sniff([]byte(serverLog)))
+	v := &eventlog.Validator{Report: func(f eventlog.Finding) { fmt.Println(f) }}
+	if err := v.ReadWCSLog("flashphoner.log", strings.NewReader(serverLog)); err != nil {
+		fmt.Println(err)
+	}
+	v.End()
+	// Output:
+	// wcslog
+	// flashphoner.log:13: error illegal-transition: StreamStatusEvent m1 in NEW got UNPUBLISHED; allowed: FAILED, PENDING, PLAYING, PUBLISHING
+	// flashphoner.log:0: warning dangling: ConnectionStatusEvent /192.168.1.101:56452/192.168.1.102:8443 is left in ESTABLISHED, which is not final (last event at line 2); it may still get: DISCONNECTED, FAILED
+}
+
+// WCSLogReader splits a server log into the hooks sent; AppendJSONL makes
+// each one a line of JSON Lines, as wcsfsm convert does.
+func ExampleHook_AppendJSONL() {
+	var line []byte
+	r := &eventlog.WCSLogReader{Hook: func(h *eventlog.Hook) {
+		var err error
+		if line, err = h.AppendJSONL(line[:0], nil); err == nil {
+			os.Stdout.Write(append(line, '\n'))
+		}
+	}}
+	if err := r.Read(strings.NewReader(serverLog)); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// {"event":"ConnectionStatusEvent","sessionId":"/192.168.1.101:56452/192.168.1.102:8443","status":"ESTABLISHED"}
+	// {"event":"StreamStatusEvent","sessionId":"/192.168.1.101:56452/192.168.1.102:8443","mediaSessionId":"m1","published":true,"status":"UNPUBLISHED","audioState":{"muted":false}}
+}
