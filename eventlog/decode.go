@@ -1,8 +1,12 @@
 package eventlog
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -133,6 +137,7 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 	if i < len(b) && b[i] == '}' {
 		return trailing(b, i+1)
 	}
+	var err *DecodeError
 	for {
 		if i >= len(b) {
 			return &DecodeError{i, "unexpected end in an object"}
@@ -141,12 +146,20 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 			return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " where a key was expected"}
 		}
 		ks := i
-		ke, esc, err := scanString(b, i)
-		if err != nil {
+		var ke int
+		var flags uint8
+		if j, hi := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+			ke = j + 1 // the common key: no escape, no control character
+			if hi {
+				flags = strNonASCII
+			}
+		} else if ke, flags, err = scanStringFlags(b, i); err != nil {
 			return err
 		}
 		f := numFields
-		if esc {
+		if flags != 0 {
+			// Escapes or bytes outside ASCII: the key as encoding/json
+			// reads it (an invalid UTF-8 key matches no field).
 			var key string
 			if json.Unmarshal(b[ks:ke], &key) == nil {
 				f = lookupField(key)
@@ -154,21 +167,65 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 		} else {
 			f = lookupField(bytesToString(b[ks+1 : ke-1]))
 		}
-		i = skipWS(b, ke)
-		if i >= len(b) || b[i] != ':' {
+		i = ke
+		if i < len(b) && b[i] == ':' {
+			i++
+		} else {
+			i = skipWS(b, i)
 			if i >= len(b) {
 				return &DecodeError{i, "unexpected end after a key"}
 			}
-			return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after a key"}
+			if b[i] != ':' {
+				return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after a key"}
+			}
+			i++
 		}
-		i = skipWS(b, i+1)
+		i = skipWS(b, i)
 		vs := i
-		end, err := d.skipValue(b, i, 1)
-		if err != nil {
-			return err
+		end := -1
+		if i < len(b) {
+			// The common values without the general loop; anything
+			// unusual (an escape, a fraction, an error) goes to it.
+			switch c := b[i]; {
+			case c == '"':
+				if j, hi := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+					end = j + 1
+					if f < numFields {
+						var vflags uint8
+						if hi {
+							vflags = strNonASCII
+						}
+						ev.setString(f, b[vs:end], vflags)
+					}
+				}
+			case '1' <= c && c <= '9':
+				j := i + 1
+				for j < len(b) && isDigit(b[j]) {
+					j++
+				}
+				if j >= len(b) || b[j] != '.' && b[j] != 'e' && b[j] != 'E' {
+					end = j
+					if f < numFields {
+						ev.set(f, b[vs:end])
+					}
+				}
+			case c == 't' || c == 'f' || c == 'n':
+				if n := literalAt(b, i); n > 0 {
+					end = i + n
+					if f < numFields {
+						ev.set(f, b[vs:end])
+					}
+				}
+			}
 		}
-		if f < numFields {
-			ev.set(f, b[vs:end])
+		if end < 0 {
+			end, err = d.skipValue(b, i, 1)
+			if err != nil {
+				return err
+			}
+			if f < numFields {
+				ev.set(f, b[vs:end])
+			}
 		}
 		i = skipWS(b, end)
 		if i >= len(b) {
@@ -218,23 +275,36 @@ func quoteChar(c byte) string {
 }
 
 func lookupField(key string) field {
-	switch key {
-	case "event":
-		return fEvent
-	case "status":
-		return fStatus
-	case "sessionId":
-		return fSessionID
-	case "callId":
-		return fCallID
-	case "mediaSessionId":
-		return fMediaSessionID
-	case "operationId":
-		return fOperationID
-	case "nodeId":
-		return fNodeID
-	case "published":
-		return fPublished
+	// By length first: most keys of a hook body are none of these.
+	switch len(key) {
+	case 5:
+		if key == "event" {
+			return fEvent
+		}
+	case 6:
+		switch key {
+		case "status":
+			return fStatus
+		case "callId":
+			return fCallID
+		case "nodeId":
+			return fNodeID
+		}
+	case 9:
+		switch key {
+		case "sessionId":
+			return fSessionID
+		case "published":
+			return fPublished
+		}
+	case 11:
+		if key == "operationId" {
+			return fOperationID
+		}
+	case 14:
+		if key == "mediaSessionId" {
+			return fMediaSessionID
+		}
 	}
 	return numFields
 }
@@ -268,10 +338,30 @@ func (ev *Event) set(f field, v []byte) {
 		}
 		return
 	}
-	s := ""
 	if k == kString {
-		s = stringValue(v)
+		ev.setString(f, v, strEscape|strNonASCII)
+		return
 	}
+	ev.setField(f, "")
+}
+
+// setString records the JSON string v of field f; flags (of
+// scanStringFlags) say whether it needs decoding.
+func (ev *Event) setString(f field, v []byte, flags uint8) {
+	ev.kinds[f] = kString
+	if f == fPublished {
+		ev.Published = Unset
+		return
+	}
+	if flags == 0 {
+		ev.setField(f, bytesToString(v[1:len(v)-1]))
+		return
+	}
+	ev.setField(f, stringValue(v))
+}
+
+// setField sets the string field f (not published) to s.
+func (ev *Event) setField(f field, s string) {
 	switch f {
 	case fEvent:
 		ev.Event = s
@@ -294,16 +384,14 @@ func (ev *Event) set(f field, v []byte) {
 // holds neither escapes nor bytes outside ASCII.
 func stringValue(v []byte) string {
 	inner := v[1 : len(v)-1]
-	for _, c := range inner {
-		if c == '\\' || c >= 0x80 {
-			var s string
-			if json.Unmarshal(v, &s) != nil {
-				return ""
-			}
-			return s
-		}
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return bytesToString(inner) // encoding/json keeps valid UTF-8 as it is
 	}
-	return bytesToString(inner)
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 func bytesToString(b []byte) string {
@@ -336,22 +424,112 @@ func skipWS(b []byte, i int) int {
 // scanString scans the string starting at b[i] == '"' and returns the
 // index after its closing quote, and whether it has escapes.
 func scanString(b []byte, i int) (int, bool, *DecodeError) {
-	esc := false
+	end, flags, err := scanStringFlags(b, i)
+	return end, flags&strEscape != 0, err
+}
+
+// Flags of a scanned string.
+const (
+	strEscape   = 1 << iota // it has a backslash escape
+	strNonASCII             // it has a byte outside ASCII (maybe invalid UTF-8)
+)
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// special returns a word with the high bit set in (at least) the lowest
+// byte of w that is '"', '\\' or a control character, and zero if there is
+// none. Bits above the lowest may be spurious (a borrow), never below it.
+func special(w uint64) uint64 {
+	quote := w ^ (lsb * '"')
+	back := w ^ (lsb * '\\')
+	return ((quote-lsb)&^quote | (back-lsb)&^back | (w-lsb*0x20)&^w) & msb
+}
+
+// plainRun returns the index of the first byte at or after i that is '"',
+// '\\' or a control character (len(b) if none), and whether a byte before
+// it is outside ASCII: the body of a string that needs no escape, eight
+// bytes at a time.
+func plainRun(b []byte, i int) (int, bool) {
+	var acc uint64
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i : i+8])
+		if m := special(w); m != 0 {
+			n := bits.TrailingZeros64(m) >> 3
+			acc |= w & (1<<(n*8) - 1)
+			return i + n, acc&msb != 0
+		}
+		acc |= w
+	}
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c == '"' || c == '\\' || c < 0x20 {
+			break
+		}
+		acc |= uint64(c)
+	}
+	return i, acc&msb != 0
+}
+
+// literalAt returns the length of the literal true, false or null at b[i],
+// or 0 if there is none there.
+func literalAt(b []byte, i int) int {
+	if i+4 > len(b) {
+		return 0
+	}
+	switch binary.LittleEndian.Uint32(b[i : i+4]) {
+	case 't' | 'r'<<8 | 'u'<<16 | 'e'<<24, 'n' | 'u'<<8 | 'l'<<16 | 'l'<<24:
+		return 4
+	case 'f' | 'a'<<8 | 'l'<<16 | 's'<<24:
+		if i+4 < len(b) && b[i+4] == 'e' {
+			return 5
+		}
+	}
+	return 0
+}
+
+// scanStringFlags scans the string starting at b[i] == '"' and returns the
+// index after its closing quote and its flags. Eight bytes at a time
+// while no byte needs a look.
+func scanStringFlags(b []byte, i int) (int, uint8, *DecodeError) {
+	var flags uint8
 	i++
 	for {
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			m := special(w)
+			if m == 0 {
+				if w&msb != 0 {
+					flags |= strNonASCII
+				}
+				i += 8
+				continue
+			}
+			n := bits.TrailingZeros64(m) / 8 // the first byte to look at
+			if w&msb&(1<<(n*8)-1) != 0 {
+				flags |= strNonASCII
+			}
+			i += n
+			break
+		}
 		for i < len(b) && strPlain[b[i]] {
+			if b[i] >= 0x80 {
+				flags |= strNonASCII
+			}
 			i++
 		}
 		if i >= len(b) {
-			return i, esc, &DecodeError{i, "unexpected end in a string"}
+			return i, flags, &DecodeError{i, "unexpected end in a string"}
 		}
 		switch c := b[i]; {
 		case c == '"':
-			return i + 1, esc, nil
+			return i + 1, flags, nil
 		case c == '\\':
-			esc = true
+			flags |= strEscape
 			if i+1 >= len(b) {
-				return i + 1, esc, &DecodeError{i + 1, "unexpected end in a string escape"}
+				return i + 1, flags, &DecodeError{i + 1, "unexpected end in a string escape"}
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -359,18 +537,18 @@ func scanString(b []byte, i int) (int, bool, *DecodeError) {
 			case 'u':
 				for j := i + 2; j < i+6; j++ {
 					if j >= len(b) {
-						return j, esc, &DecodeError{j, "unexpected end in a string escape"}
+						return j, flags, &DecodeError{j, "unexpected end in a string escape"}
 					}
 					if !isHex(b[j]) {
-						return j, esc, &DecodeError{j, "invalid character " + quoteChar(b[j]) + " in a \\u escape"}
+						return j, flags, &DecodeError{j, "invalid character " + quoteChar(b[j]) + " in a \\u escape"}
 					}
 				}
 				i += 6
 			default:
-				return i + 1, esc, &DecodeError{i + 1, "invalid escape " + quoteChar(b[i+1]) + " in a string"}
+				return i + 1, flags, &DecodeError{i + 1, "invalid escape " + quoteChar(b[i+1]) + " in a string"}
 			}
 		default:
-			return i, esc, &DecodeError{i, "invalid character " + quoteChar(c) + " in a string"}
+			return i, flags, &DecodeError{i, "invalid character " + quoteChar(c) + " in a string"}
 		}
 	}
 }
@@ -437,18 +615,24 @@ func scanLiteral(b []byte, i int, lit string) (int, *DecodeError) {
 // leading space) and returns the index after it. depth is the nesting of
 // the containers around it. It does not recurse.
 func (d *Decoder) skipValue(b []byte, i, depth int) (int, *DecodeError) {
-	stack := d.stack[:0]
-	defer func() { d.stack = stack[:0] }()
+	end, stack, err := skipValue(b, i, depth, d.stack[:0])
+	d.stack = stack[:0]
+	return end, err
+}
+
+// skipValue is Decoder.skipValue with the stack of open containers passed
+// in and returned, to be reused.
+func skipValue(b []byte, i, depth int, stack []byte) (int, []byte, *DecodeError) {
 	for {
 		// A value starts at b[i].
 		if i >= len(b) {
-			return i, &DecodeError{i, "unexpected end where a value was expected"}
+			return i, stack, &DecodeError{i, "unexpected end where a value was expected"}
 		}
 		var err *DecodeError
 		switch c := b[i]; {
 		case c == '{' || c == '[':
 			if depth+len(stack)+1 > maxDepth {
-				return i, &DecodeError{i, "nested deeper than " + strconv.Itoa(maxDepth)}
+				return i, stack, &DecodeError{i, "nested deeper than " + strconv.Itoa(maxDepth)}
 			}
 			stack = append(stack, c)
 			i = skipWS(b, i+1)
@@ -459,12 +643,16 @@ func (d *Decoder) skipValue(b []byte, i, depth int) (int, *DecodeError) {
 			}
 			if c == '{' {
 				if i, err = objectKey(b, i); err != nil {
-					return i, err
+					return i, stack, err
 				}
 			}
 			continue
 		case c == '"':
-			i, _, err = scanString(b, i)
+			if j, _ := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+				i = j + 1
+			} else {
+				i, _, err = scanString(b, i)
+			}
 		case c == '-' || isDigit(c):
 			i, err = scanNumber(b, i)
 		case c == 't':
@@ -474,20 +662,20 @@ func (d *Decoder) skipValue(b []byte, i, depth int) (int, *DecodeError) {
 		case c == 'n':
 			i, err = scanLiteral(b, i, "null")
 		default:
-			return i, &DecodeError{i, "invalid character " + quoteChar(c) + " where a value was expected"}
+			return i, stack, &DecodeError{i, "invalid character " + quoteChar(c) + " where a value was expected"}
 		}
 		if err != nil {
-			return i, err
+			return i, stack, err
 		}
 		// After a value: close containers, or go on to the next element.
 	after:
 		for {
 			if len(stack) == 0 {
-				return i, nil
+				return i, stack, nil
 			}
 			i = skipWS(b, i)
 			if i >= len(b) {
-				return i, &DecodeError{i, "unexpected end in an " + containerName(stack[len(stack)-1])}
+				return i, stack, &DecodeError{i, "unexpected end in an " + containerName(stack[len(stack)-1])}
 			}
 			top := stack[len(stack)-1]
 			switch c := b[i]; {
@@ -495,7 +683,7 @@ func (d *Decoder) skipValue(b []byte, i, depth int) (int, *DecodeError) {
 				i = skipWS(b, i+1)
 				if top == '{' {
 					if i, err = objectKey(b, i); err != nil {
-						return i, err
+						return i, stack, err
 					}
 				}
 				break after
@@ -503,7 +691,7 @@ func (d *Decoder) skipValue(b []byte, i, depth int) (int, *DecodeError) {
 				stack = stack[:len(stack)-1]
 				i++
 			default:
-				return i, &DecodeError{i, "invalid character " + quoteChar(c) + " after a value in an " + containerName(top)}
+				return i, stack, &DecodeError{i, "invalid character " + quoteChar(c) + " after a value in an " + containerName(top)}
 			}
 		}
 	}
@@ -524,9 +712,13 @@ func objectKey(b []byte, i int) (int, *DecodeError) {
 	if b[i] != '"' {
 		return i, &DecodeError{i, "invalid character " + quoteChar(b[i]) + " where a key was expected"}
 	}
-	i, _, err := scanString(b, i)
-	if err != nil {
-		return i, err
+	if j, _ := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+		i = j + 1
+	} else {
+		var err *DecodeError
+		if i, _, err = scanString(b, i); err != nil {
+			return i, err
+		}
 	}
 	i = skipWS(b, i)
 	if i >= len(b) {
