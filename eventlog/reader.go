@@ -22,6 +22,17 @@ type Validator struct {
 	Tracker *Tracker      // the engine; nil: a default one, made on first use
 	MaxLine int           // longest line in bytes; 0: DefaultMaxLine
 	Report  func(Finding) // where findings go; nil: nowhere
+	// Jobs is the number of trackers that validate JSON Lines in parallel,
+	// sharded by session (see parallel.go): the findings, their order and
+	// the statistics are those of one tracker, unless a bound of Options
+	// is reached (each shard has them all) or the entities of one media
+	// session or call come with different sessionIds (the shard follows
+	// the session). 0 or 1: one tracker, in the calling goroutine. It
+	// takes effect at the first read, and only when Tracker has taken
+	// nothing yet; the other trackers get Tracker's Options. Report is
+	// then called from another goroutine, one call at a time, before the
+	// read returns.
+	Jobs int
 
 	Lines atomic.Int64 // lines read so far, blank ones included
 	Bytes atomic.Int64 // bytes read so far (safe to read while reading goes on)
@@ -32,6 +43,8 @@ type Validator struct {
 	long []byte
 	br   *bufio.Reader
 	wcs  wcsScanner // ReadWCSLog
+	par  *shards    // Jobs > 1: the shards (parallel.go)
+	pos  uint64     // the position of the next line or event in the input, when sharded
 }
 
 func (v *Validator) setup() {
@@ -58,6 +71,10 @@ func (v *Validator) emit(fs []Finding) {
 // is only for a failing reader.
 func (v *Validator) ReadJSONL(name string, r io.Reader) error {
 	v.setup()
+	v.startParallel()
+	if v.par != nil {
+		return v.readParallel(name, r)
+	}
 	return v.lines(name, r, func(lineNo int, line []byte) {
 		v.JSONLine(name, lineNo, line)
 	})
@@ -75,7 +92,7 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 		v.emit([]Finding{v.Tracker.Reject(name, lineNo, Malformed, err.Error())})
 		return
 	}
-	v.emit(v.Tracker.Take(&v.ev))
+	v.emit(v.take(&v.ev))
 }
 
 // lines calls fn for each line of r, numbered from 1 and without its line
@@ -83,15 +100,31 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 // and is skipped without being held in memory. A UTF-8 byte order mark at
 // the start is skipped.
 func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error {
+	return v.linesFunc(name, r, fn, func(lineNo int, msg string) {
+		v.emit([]Finding{v.Tracker.Reject(name, lineNo, LineTooLong, msg)})
+	})
+}
+
+// linesFunc is lines with the line-too-long findings given to long.
+// The counters Lines and Bytes are brought up to date every few lines and
+// at the end, not at every line.
+func (v *Validator) linesFunc(name string, r io.Reader, fn func(int, []byte), long func(lineNo int, msg string)) error {
 	if v.br == nil {
 		v.br = bufio.NewReaderSize(r, 64<<10)
 	} else {
 		v.br.Reset(r)
 	}
 	br := v.br
+	var nBytes, nLines int64
+	flush := func() {
+		v.Bytes.Add(nBytes)
+		v.Lines.Add(nLines)
+		nBytes, nLines = 0, 0
+	}
+	defer flush()
 	for lineNo := 1; ; lineNo++ {
 		chunk, err := br.ReadSlice('\n')
-		v.Bytes.Add(int64(len(chunk)))
+		nBytes += int64(len(chunk))
 		size := len(chunk)
 		line := chunk
 		tooLong := false
@@ -99,7 +132,7 @@ func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error 
 			v.long = append(v.long[:0], chunk...)
 			for err == bufio.ErrBufferFull {
 				chunk, err = br.ReadSlice('\n')
-				v.Bytes.Add(int64(len(chunk)))
+				nBytes += int64(len(chunk))
 				size += len(chunk)
 				if !tooLong && len(v.long)+len(chunk) > v.MaxLine+2 {
 					tooLong = true
@@ -116,7 +149,9 @@ func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error 
 		if size == 0 {
 			return nil
 		}
-		v.Lines.Add(1)
+		if nLines++; nLines == 1024 {
+			flush()
+		}
 		n := size
 		if !tooLong {
 			line = bytes.TrimSuffix(line, []byte{'\n'})
@@ -131,8 +166,7 @@ func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error 
 			if tooLong {
 				size = "line of over " + itoa(v.MaxLine) + " bytes"
 			}
-			v.emit([]Finding{v.Tracker.Reject(name, lineNo, LineTooLong,
-				size+" is longer than the limit of "+itoa(v.MaxLine)+" bytes; skipped")})
+			long(lineNo, size+" is longer than the limit of "+itoa(v.MaxLine)+" bytes; skipped")
 		} else {
 			fn(lineNo, line)
 		}
@@ -145,6 +179,10 @@ func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error 
 // End reports the entities left open (dangling warnings).
 func (v *Validator) End() {
 	v.setup()
+	if v.par != nil {
+		v.endParallel()
+		return
+	}
 	v.emit(v.Tracker.End())
 }
 

@@ -249,6 +249,19 @@ func (t *Tracker) Take(ev *Event) []Finding {
 	return t.take(ev, nil)
 }
 
+// takeAt is Take for the event at position pos of a sharded input: the
+// entities it starts get the sequence numbers from 4*pos on, so that the
+// shards' entities sort as one tracker's would (parallel.go).
+func (t *Tracker) takeAt(ev *Event, pos uint64) []Finding {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lazyInit()
+	if s := pos * 4; t.seq < s {
+		t.seq = s
+	}
+	return t.take(ev, nil)
+}
+
 // finding builds a finding at ev's position.
 func (t *Tracker) add(out []Finding, ev *Event, k Kind, fam string, _ *entity, id, from, status string, allowed []string, msg string) []Finding {
 	t.stats.Findings[k]++
@@ -626,6 +639,13 @@ func (t *Tracker) drop(s *session) {
 // not in a final state, in the order the entities started. The tracker
 // stays usable.
 func (t *Tracker) End() []Finding {
+	out, _ := t.end()
+	return out
+}
+
+// end is End that also returns the sequence number of each finding's
+// entity (parallel.go merges the shards by them).
+func (t *Tracker) end() ([]Finding, []uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lazyInit()
@@ -637,7 +657,9 @@ func (t *Tracker) End() []Finding {
 	}
 	sort.Slice(open, func(i, j int) bool { return open[i].seq < open[j].seq })
 	var out []Finding
+	var seqs []uint64
 	for _, e := range open {
+		seqs = append(seqs, e.seq)
 		m := e.fam.Machine()
 		from := fsm.Symbol(e.state)
 		file := ""
@@ -652,5 +674,5 @@ func (t *Tracker) End() []Finding {
 				", which is not final (last event at line " + itoa(e.line) + "); it may still get: " + list(m.AllowedNames(from)),
 		})
 	}
-	return out
+	return out, seqs
 }

@@ -276,7 +276,7 @@ func (v *Validator) wcsHook(name string, h *Hook) {
 	}
 	v.ev.Event = fam.String()
 	v.ev.kinds[fEvent] = kString
-	v.emit(v.Tracker.Take(&v.ev))
+	v.emit(v.take(&v.ev)) // by its shard when v is sharded (parallel.go)
 }
 
 // The states of the scanner: where in an entry it is.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -27,8 +28,9 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "warnings count as errors")
 	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest line in `bytes`; longer lines are findings and skipped")
 	maxEntities := fs.Int("max-entities", eventlog.DefaultMaxEntities, "most entities tracked at once")
+	jobs := fs.Int("j", runtime.NumCPU(), "validate JSON Lines with `N` trackers in parallel, sharded by session (same findings, same order)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-strict] [FILE ...]")
+		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-strict] [-j N] [FILE ...]")
 		fmt.Fprintln(stderr, "\nReads the files (standard input for none or -) as one log and reports every finding.")
 		fmt.Fprintln(stderr, "The files may be JSON Lines or WCS server logs (flashphoner.log); -input auto tells them")
 		fmt.Fprintln(stderr, "apart, file by file, from their first lines. Rotated server logs go oldest first:")
@@ -49,6 +51,10 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	forced, ok := eventlog.ParseFormat(*input)
 	if !ok && *input != "auto" {
 		fmt.Fprintf(stderr, "wcsfsm validate: -input must be auto, jsonl or wcslog, not %q\n", *input)
+		return 2
+	}
+	if *jobs < 1 {
+		fmt.Fprintln(stderr, "wcsfsm validate: -j must be at least 1")
 		return 2
 	}
 	if *maxLine <= 0 || *maxEntities <= 0 {
@@ -81,6 +87,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	v := &eventlog.Validator{
 		Tracker: eventlog.NewTracker(eventlog.Options{Partial: *partial, MaxEntities: *maxEntities}),
 		MaxLine: *maxLine,
+		Jobs:    *jobs,
 	}
 	if *format == "json" {
 		v.Report = func(f eventlog.Finding) {
@@ -120,7 +127,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
 		return 2
 	}
-	st := v.Tracker.Stats()
+	st := v.Stats()
 	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st)+inputNote(formats, v.Hooks.Load()))
 	if st.Errors() > 0 || *strict && st.Warnings() > 0 {
 		return 1

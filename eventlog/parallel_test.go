@@ -1,0 +1,160 @@
+package eventlog_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/synth"
+)
+
+// runJobs validates the files (name, content) as one log with jobs
+// trackers and returns every finding, the statistics and the coverage.
+func runJobs(t *testing.T, jobs int, opts eventlog.Options, files ...[2]string) ([]eventlog.Finding, eventlog.Stats, eventlog.Coverage) {
+	t.Helper()
+	var out []eventlog.Finding
+	v := &eventlog.Validator{
+		Tracker: eventlog.NewTracker(opts),
+		Jobs:    jobs,
+		Report:  func(f eventlog.Finding) { out = append(out, f) },
+	}
+	for _, f := range files {
+		if err := v.ReadJSONL(f[0], bytes.NewReader([]byte(f[1]))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v.End()
+	st := v.Stats()
+	st.Sessions, st.Tracked = 0, 0 // what the shards hold at the end may differ (a session of one shard's events only)
+	return out, st, v.Coverage()
+}
+
+// damaged returns a synth log with lines dropped, repeated and swapped, so
+// that findings of most kinds turn up, dangling ones included.
+func damaged(seed uint64, events, sessions int) string {
+	lines := synth.Generate(synth.NewSource(seed), synth.Options{Events: events, Sessions: sessions}).Lines
+	var b bytes.Buffer
+	for i := 0; i < len(lines); i++ {
+		switch {
+		case i%41 == 7:
+			continue // dropped
+		case i%53 == 11:
+			b.Write(lines[i]) // repeated
+			b.WriteByte('\n')
+		case i%67 == 5 && i+1 < len(lines):
+			b.Write(lines[i+1]) // swapped with the next
+			b.WriteByte('\n')
+			lines[i+1] = lines[i]
+			continue
+		case i%97 == 3:
+			b.WriteString("{not json}\n")
+		case i%101 == 9:
+			b.WriteString("\n   \n")
+		}
+		b.Write(lines[i])
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// TestParallelSameAsSequential: with 2, 3 or 4 trackers, a log gives the
+// findings of one tracker, in the same order, and the same statistics and
+// coverage: every log under testdata/, generated logs, damaged generated
+// logs, and several files as one log.
+func TestParallelSameAsSequential(t *testing.T) {
+	type tc struct {
+		why   string
+		opts  eventlog.Options
+		files [][2]string
+	}
+	var cases []tc
+	for _, pattern := range []string{"../testdata/*.jsonl", "../testdata/*/*.jsonl"} {
+		logs, _ := filepath.Glob(pattern)
+		for _, l := range logs {
+			data, err := os.ReadFile(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases = append(cases, tc{"testdata: " + l, eventlog.Options{}, [][2]string{{l, string(data)}}},
+				tc{"testdata with -partial: " + l, eventlog.Options{Partial: true}, [][2]string{{l, string(data)}}})
+		}
+	}
+	valid := string(synth.Generate(synth.NewSource(7), synth.Options{Events: 20000, Sessions: 300}).Bytes())
+	cases = append(cases,
+		tc{"a generated valid log", eventlog.Options{}, [][2]string{{"gen", valid}}},
+		tc{"a generated log, damaged: findings of many kinds", eventlog.Options{}, [][2]string{{"bad", damaged(3, 20000, 200)}}},
+		tc{"a damaged log with few sessions: shards of uneven load", eventlog.Options{}, [][2]string{{"bad", damaged(4, 5000, 3)}}},
+		tc{"a damaged log, -partial", eventlog.Options{Partial: true}, [][2]string{{"bad", damaged(5, 5000, 50)}}},
+	)
+	bad := damaged(6, 6000, 40)
+	cut1 := strings.IndexByte(bad[len(bad)/3:], '\n') + len(bad)/3 + 1
+	cut2 := strings.IndexByte(bad[2*len(bad)/3:], '\n') + 2*len(bad)/3 + 1
+	cases = append(cases, tc{"a damaged log in three files, as one log", eventlog.Options{}, [][2]string{
+		{"a", bad[:cut1]}, {"b", bad[cut1:cut2]}, {"c", bad[cut2:]}}})
+	for _, c := range cases {
+		t.Run(c.why, func(t *testing.T) {
+			want, wantStats, wantCov := runJobs(t, 1, c.opts, c.files...)
+			for _, jobs := range []int{2, 3, 4} {
+				got, gotStats, gotCov := runJobs(t, jobs, c.opts, c.files...)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("-j %d: findings differ from -j 1 (-j 1 +j %d):\n%s", jobs, jobs, diff)
+				}
+				if diff := cmp.Diff(wantStats, gotStats); diff != "" {
+					t.Errorf("-j %d: stats differ (-j 1 +j %d):\n%s", jobs, jobs, diff)
+				}
+				if diff := cmp.Diff(wantCov, gotCov); diff != "" {
+					t.Errorf("-j %d: coverage differs (-j 1 +j %d):\n%s", jobs, jobs, diff)
+				}
+			}
+			if testing.Verbose() {
+				fmt.Printf("%s: %d findings\n", c.why, len(want))
+			}
+		})
+	}
+}
+
+// TestParallelNeedsAFreshTracker: a tracker that has taken events already
+// is not sharded (its state cannot be split): Jobs is ignored, and the
+// findings are those of the one tracker.
+func TestParallelNeedsAFreshTracker(t *testing.T) {
+	tr := eventlog.NewTracker(eventlog.Options{})
+	var d eventlog.Decoder
+	var ev eventlog.Event
+	if err := d.Decode([]byte(`{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}`), &ev); err != nil {
+		t.Fatal(err)
+	}
+	tr.Take(&ev)
+	var got []string
+	v := &eventlog.Validator{Tracker: tr, Jobs: 4, Report: func(f eventlog.Finding) { got = append(got, f.Kind.String()) }}
+	if err := v.ReadJSONL("f", bytes.NewReader([]byte(`{"event":"StreamStatusEvent","sessionId":"s1","mediaSessionId":"m1","status":"PUBLISHING"}`+"\n"))); err != nil {
+		t.Fatal(err)
+	}
+	v.End()
+	if diff := cmp.Diff([]string{"dangling", "dangling"}, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+// BenchmarkValidateJobs reads the benchmark log with 1 and 2 trackers.
+func BenchmarkValidateJobs(b *testing.B) {
+	log := benchLog()
+	for _, jobs := range []int{1, 2} {
+		b.Run(fmt.Sprintf("j=%d", jobs), func(b *testing.B) {
+			b.SetBytes(int64(len(log)))
+			b.ReportAllocs()
+			for b.Loop() {
+				v := &eventlog.Validator{Jobs: jobs}
+				if err := v.ReadJSONL("bench", bytes.NewReader(log)); err != nil {
+					b.Fatal(err)
+				}
+				v.End()
+			}
+		})
+	}
+}
