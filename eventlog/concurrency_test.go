@@ -70,7 +70,7 @@ func TestTrackerConcurrentSharedSessions(t *testing.T) {
 			}
 		}
 	}
-	tr := NewTracker(Options{MaxMarks: 16, MaxEndedWindow: 4})
+	tr := NewTracker(Options{MaxMarks: 16})
 	var order []Event
 	got := map[string][]Finding{} // by "file:line"
 	var gotMu sync.Mutex

@@ -262,7 +262,6 @@ func FuzzTracker(f *testing.F) {
 			Partial:        ops[0]&1 != 0,
 			MaxEntities:    1 + int(ops[0]>>1&7),
 			MaxMarks:       1 + int(ops[0]>>4&3),
-			MaxEndedWindow: 1 + int(ops[0]>>6&3),
 		}
 		tr := eventlog.NewTracker(opts)
 		ids := []string{"a", "b", "c", ""}

@@ -143,18 +143,18 @@ func TestLimitEntities(t *testing.T) {
 
 // limSizes are the sizes of what a tracker keeps.
 type limSizes struct {
-	Entities, Sessions, SessionMarks, EntityMarks, Window int
+	Entities, Sessions, Marks int
 }
 
 func limMeasure(t *Tracker) limSizes {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return limSizes{len(t.entities), len(t.sessions), t.sessMark.len(), t.entMark.len(), len(t.window)}
+	return limSizes{len(t.entities), len(t.sessions), t.marks.len()}
 }
 
 // limSession appends to evs the events of short session i, one of several
 // shapes: each ends its connection, some with late teardown events after it
-// (kept in the window of ended sessions), some with events after the end
+// (judged against the marks of its entities), some with events after the end
 // (judged against the session's mark), some leaving an entity open when
 // open is set.
 func limSession(evs []Event, i int, open bool) []Event {
@@ -193,7 +193,7 @@ func limSession(evs []Event, i int, open bool) []Event {
 
 // TestLimitManySessions: a log of a million short sessions keeps every map
 // of the tracker within its bound (sessions and entities within
-// MaxEntities, marks within MaxMarks, the window within MaxEndedWindow),
+// MaxEntities, marks within MaxMarks),
 // small bounds here. When every session ends, nothing is refused; when
 // some leave an entity open, the open ones fill MaxEntities and the
 // limit's findings start (each refused entity's later events are judged as
@@ -204,7 +204,7 @@ func TestLimitManySessions(t *testing.T) {
 	if testing.Short() || limRace {
 		n = 50_000
 	}
-	opts := Options{MaxEntities: 64, MaxMarks: 32, MaxEndedWindow: 8}
+	opts := Options{MaxEntities: 64, MaxMarks: 32}
 	for _, open := range []bool{false, true} {
 		sessions := n
 		if open {
@@ -222,10 +222,8 @@ func TestLimitManySessions(t *testing.T) {
 				}
 			}
 			s := limMeasure(tr)
-			peak = limSizes{max(peak.Entities, s.Entities), max(peak.Sessions, s.Sessions), max(peak.SessionMarks, s.SessionMarks),
-				max(peak.EntityMarks, s.EntityMarks), max(peak.Window, s.Window)}
-			if s.Entities > opts.MaxEntities || s.Sessions > s.Entities || s.SessionMarks > opts.MaxMarks ||
-				s.EntityMarks > opts.MaxMarks || s.Window > opts.MaxEndedWindow {
+			peak = limSizes{max(peak.Entities, s.Entities), max(peak.Sessions, s.Sessions), max(peak.Marks, s.Marks)}
+			if s.Entities > opts.MaxEntities || s.Sessions > s.Entities || s.Marks > opts.MaxMarks {
 				t.Fatalf("open %v, after session %d: %+v, over the bounds %+v", open, i, s, opts)
 			}
 		}
@@ -262,7 +260,7 @@ func TestLimitMarks(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
-	if s := limMeasure(v.Tracker); s.SessionMarks > 2 {
-		t.Errorf("%d session marks, bound 2", s.SessionMarks)
+	if s := limMeasure(v.Tracker); s.Marks > 2 {
+		t.Errorf("%d marks, bound 2", s.Marks)
 	}
 }

@@ -76,7 +76,11 @@ func (v *Validator) startParallel() {
 	if v.par != nil || v.Jobs <= 1 || v.Tracker.Stats().Events > 0 {
 		return
 	}
+	// The marks are shared out among the shards, so that -j N keeps as
+	// many as -j 1 in all: memory does not grow with N.
 	opts := v.Tracker.Options()
+	opts.MaxMarks = max(1, opts.MaxMarks/v.Jobs)
+	v.Tracker.Init(opts)
 	s := &shards{seed: maphash.MakeSeed(), free: make(chan *block, 2*v.Jobs+2)}
 	s.trackers = append(s.trackers, v.Tracker)
 	for len(s.trackers) < v.Jobs {

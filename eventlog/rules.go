@@ -107,11 +107,6 @@ func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm
 					list(closing(m, from)))
 		}
 	}
-	if sess != nil && sess.revived {
-		// The session ended and was forgotten: the error above says so, and
-		// its streams and calls are gone with it.
-		return t.direction(out, ev, fam, m, e, id, from, st, nil, false)
-	}
 	// Rule 3: a keep-alive matches its stream. The stream is looked up once,
 	// for this rule and for rule 5.
 	var sibling *entity
@@ -180,7 +175,7 @@ func (t *Tracker) direction(out []Finding, ev *Event, fam Family, m *fsm.Machine
 			recorded = sibling.dir
 		}
 	}
-	if e != nil && e.key != "" && e.dir == Unset {
+	if e != nil && (e.key != "" || e.mark != 0) && e.dir == Unset {
 		e.dir = ev.Published
 	}
 	badImplied := implied != Unset && implied != ev.Published
@@ -285,6 +280,20 @@ func familyList() string {
 
 // hashKey is the 64-bit FNV-1a hash of b (as hash/fnv's New64a computes
 // it, inlined: the marks are looked up for every new entity).
+// hashString is hashKey of a string.
+func hashString(k string) uint64 {
+	const (
+		offset64 = 14695981039346656037
+		prime64  = 1099511628211
+	)
+	h := uint64(offset64)
+	for i := 0; i < len(k); i++ {
+		h ^= uint64(k[i])
+		h *= prime64
+	}
+	return h
+}
+
 func hashKey(b []byte) uint64 {
 	const (
 		offset64 = 14695981039346656037
@@ -320,6 +329,16 @@ func (s *marks) lookup(key []byte) (uint8, bool) {
 		return 0, false
 	}
 	return s.get(hashKey(key))
+}
+
+// lookupHash is lookup that also returns the key's hash.
+func (s *marks) lookupHash(key []byte) (uint64, uint8, bool) {
+	if len(s.m) == 0 {
+		return 0, 0, false
+	}
+	h := hashKey(key)
+	v, ok := s.m[h]
+	return h, v, ok
 }
 
 func (s *marks) get(h uint64) (uint8, bool) {

@@ -13,7 +13,7 @@ import (
 	"github.com/wcsfsm/wcsfsm/fsm"
 )
 
-// The snapshot format (version 1). A consumer that checkpoints a Tracker
+// The snapshot format (version 2). A consumer that checkpoints a Tracker
 // (across log rotation, a restart of its receiver) writes it with
 // [Tracker.Snapshot] and reads it back with [Tracker.Restore].
 //
@@ -21,8 +21,8 @@ import (
 // said otherwise; a string is its length as a varint and its bytes. A list
 // is its length as a varint and its elements.
 //
-//	header    magic "WCSFSMTK", version (varint, 1), payload length (varint)
-//	payload   options    flags (bit 0: Partial), MaxEntities, MaxMarks, MaxEndedWindow
+//	header    magic "WCSFSMTK", version (varint, 2), payload length (varint)
+//	payload   options    flags (bit 0: Partial), MaxEntities, MaxMarks
 //	          seq        the next entity's sequence number
 //	          stats      Events, Entities, list of findings by Kind, list of events by Family
 //	          coverage   list per Family of lists of transition counts
@@ -34,10 +34,10 @@ import (
 //	                     flags (bit 0: revived from a mark), list of member entities (indexes
 //	                     into entities, in the session's order); the member keyed by the
 //	                     session as a ConnectionStatusEvent is its connection
-//	          marks      ended sessions, then closed entities without a session: each a list,
-//	                     oldest first, of a 64-bit hash (8 bytes, little-endian) and a state
-//	          window     the ended sessions kept whole, oldest first: 0 for a slot whose session
-//	                     was forgotten since, i+1 for sessions[i]
+//	          marks      what the tracker forgot, sessions and entities: a list, oldest first,
+//	                     of a 64-bit hash of the key (8 bytes, little-endian) and a byte: the
+//	                     state (bits 0-5; a session's is its connection's) and the direction
+//	                     (bits 6-7)
 //	trailer   CRC-32 (IEEE) of header and payload, 4 bytes, little-endian
 //
 // Stats.Open, Tracked and Sessions, and each session's counters, are not
@@ -45,7 +45,7 @@ import (
 // trackers in the same state write the same bytes.
 const (
 	snapshotMagic   = "WCSFSMTK"
-	snapshotVersion = 1
+	snapshotVersion = 2 // 1 had a window of ended sessions kept whole
 )
 
 // ErrSnapshot is the error Restore wraps when its input is not a snapshot it
@@ -54,8 +54,8 @@ const (
 var ErrSnapshot = errors.New("eventlog: bad tracker snapshot")
 
 // Snapshot writes the whole state of t (options, sessions, entities with
-// their states and last positions, the compact marks and the window of ended
-// sessions in their order, counters, statistics and coverage) to w, in the
+// their states and last positions, the compact marks in their order,
+// counters, statistics and coverage) to w, in the
 // versioned binary format documented in snapshot.go. A tracker restored
 // from it with [Tracker.Restore] judges the events that follow exactly as t
 // would have: a consumer checkpoints a log at line k and resumes at k+1.
@@ -81,7 +81,6 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 	p = binary.AppendUvarint(p, flags)
 	p = binary.AppendUvarint(p, uint64(t.opts.MaxEntities))
 	p = binary.AppendUvarint(p, uint64(t.opts.MaxMarks))
-	p = binary.AppendUvarint(p, uint64(t.opts.MaxEndedWindow))
 	p = binary.AppendUvarint(p, t.seq)
 	// Stats.
 	p = binary.AppendUvarint(p, uint64(t.stats.Events))
@@ -130,10 +129,8 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 		sess = append(sess, s)
 	}
 	sort.Slice(sess, func(i, j int) bool { return sess[i].key < sess[j].key })
-	sindex := make(map[*session]uint64, len(sess))
 	p = binary.AppendUvarint(p, uint64(len(sess)))
-	for i, s := range sess {
-		sindex[s] = uint64(i)
+	for _, s := range sess {
 		p = appendSnapString(p, s.key)
 		flags := uint64(0)
 		if s.revived {
@@ -146,18 +143,7 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 		}
 	}
 	// Marks, oldest first.
-	p = appendMarks(p, &t.sessMark)
-	p = appendMarks(p, &t.entMark)
-	// The window, oldest first.
-	p = binary.AppendUvarint(p, uint64(len(t.window)))
-	for i := range t.window {
-		s := t.window[(t.winHead+i)%len(t.window)]
-		if i, ok := sindex[s]; ok && s.inWindow && !s.dropped {
-			p = binary.AppendUvarint(p, i+1)
-		} else {
-			p = binary.AppendUvarint(p, 0)
-		}
-	}
+	p = appendMarks(p, &t.marks)
 
 	start := len(b)
 	b = append(b, snapshotMagic...)
@@ -211,9 +197,7 @@ func (t *Tracker) Restore(r io.Reader) error {
 	for _, s := range st.sessions {
 		t.sessions[s.key] = s
 	}
-	t.sessMark = st.sessMark
-	t.entMark = st.entMark
-	t.window = st.window
+	t.marks = st.marks
 	return nil
 }
 
@@ -226,9 +210,7 @@ type restored struct {
 	files    []string
 	entities []*entity
 	sessions []*session
-	sessMark marks
-	entMark  marks
-	window   []*session
+	marks    marks
 }
 
 func snapErr(format string, args ...any) error {
@@ -435,8 +417,7 @@ func decodePayload(payload []byte) (*restored, error) {
 	st.opts.Partial = flags&1 != 0
 	st.opts.MaxEntities = d.int("MaxEntities", math.MaxInt)
 	st.opts.MaxMarks = d.int("MaxMarks", math.MaxInt)
-	st.opts.MaxEndedWindow = d.int("MaxEndedWindow", math.MaxInt)
-	if d.err == nil && (st.opts.MaxEntities == 0 || st.opts.MaxMarks == 0 || st.opts.MaxEndedWindow == 0) {
+	if d.err == nil && (st.opts.MaxEntities == 0 || st.opts.MaxMarks == 0) {
 		d.fail("a bound of the options is 0")
 	}
 	st.seq = d.uvarint("seq")
@@ -557,9 +538,6 @@ func decodePayload(payload []byte) (*restored, error) {
 			if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
 				s.nonFinal++
 			}
-			if mayClose[e.fam][e.state] {
-				s.unsettle++
-			}
 			if e.key == connKey {
 				s.conn = e
 			}
@@ -570,41 +548,20 @@ func decodePayload(payload []byte) (*restored, error) {
 		st.sessions = append(st.sessions, s)
 	}
 	// Marks.
-	cm := Connection.Machine()
-	st.sessMark = d.marks("session marks", st.opts.MaxMarks, func(v uint8) bool { return cm.Terminal(fsm.Symbol(v)) })
-	st.entMark = d.marks("entity marks", st.opts.MaxMarks, func(v uint8) bool {
+	st.marks = d.marks("marks", st.opts.MaxMarks, func(v uint8) bool {
+		state, dir := unpackMark(v)
+		if dir > True {
+			return false
+		}
 		for _, f := range Families() {
-			if f.Machine().Terminal(fsm.Symbol(v)) {
+			if f.Machine().IsState(fsm.Symbol(state)) {
 				return true
 			}
 		}
 		return false
 	})
-	// The window.
-	nw := d.count("window", 1)
-	if d.err == nil && nw > st.opts.MaxEndedWindow {
-		d.fail("window: %d sessions, more than the limit of %d", nw, st.opts.MaxEndedWindow)
-	}
-	for i := 0; i < nw && d.err == nil; i++ {
-		x := d.uvarint("window")
-		switch {
-		case d.err != nil:
-		case x == 0:
-			st.window = append(st.window, &session{dropped: true})
-		case x > uint64(len(st.sessions)):
-			d.fail("window: slot %d is session %d of %d", i, x-1, len(st.sessions))
-		case st.sessions[x-1].inWindow:
-			d.fail("window: session %d is in it twice", x-1)
-		case st.sessions[x-1].conn == nil || !cm.Terminal(fsm.Symbol(st.sessions[x-1].conn.state)):
-			d.fail("window: session %d has not ended", x-1)
-		default:
-			s := st.sessions[x-1]
-			s.inWindow = true
-			st.window = append(st.window, s)
-		}
-	}
 	if d.err == nil && d.off != len(d.b) {
-		d.fail("%d bytes after the window", len(d.b)-d.off)
+		d.fail("%d bytes after the marks", len(d.b)-d.off)
 	}
 	if d.err != nil {
 		return nil, d.err

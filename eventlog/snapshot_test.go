@@ -148,7 +148,6 @@ var genOptions = rapid.Custom(func(t *rapid.T) Options {
 		Partial:        rapid.Bool().Draw(t, "partial"),
 		MaxEntities:    rapid.SampledFrom([]int{0, 1, 2, 3, 5, 8, 20}).Draw(t, "maxEntities"),
 		MaxMarks:       rapid.SampledFrom([]int{0, 1, 2, 3, 5, 8}).Draw(t, "maxMarks"),
-		MaxEndedWindow: rapid.SampledFrom([]int{0, 1, 2, 3}).Draw(t, "maxEndedWindow"),
 	}
 })
 
@@ -249,7 +248,7 @@ func TestSnapshotOptionsAndZero(t *testing.T) {
 	if err := tr.Restore(&buf); err != nil {
 		t.Fatal(err)
 	}
-	want := Options{MaxEntities: DefaultMaxEntities, MaxMarks: DefaultMaxMarks, MaxEndedWindow: DefaultMaxEndedWindow}
+	want := Options{MaxEntities: DefaultMaxEntities, MaxMarks: DefaultMaxMarks}
 	if diff := cmp.Diff(want, tr.Options()); diff != "" {
 		t.Errorf("options after restoring a zero tracker (-want +got):\n%s", diff)
 	}
@@ -289,7 +288,7 @@ func TestRestoreReadsOnlyTheSnapshot(t *testing.T) {
 // payload builds snapshot payloads section by section, for the table of bad
 // snapshots: the defaults are a tracker with one session "s1" ESTABLISHED.
 type payload struct {
-	options, seq, stats, coverage, files, entities, sessions, sessMarks, entMarks, window []byte
+	options, seq, stats, coverage, files, entities, sessions, marks []byte
 }
 
 func uv(vs ...uint64) []byte {
@@ -312,21 +311,19 @@ func validPayload() payload {
 	}
 	est, _ := Connection.Machine().ParseState("ESTABLISHED")
 	return payload{
-		options:   uv(0, 100, 10, 4),
+		options:   uv(0, 100, 10),
 		seq:       uv(1),
 		stats:     cat(uv(1, 1), uv(0), uv(0)),
 		coverage:  cov,
 		files:     cat(uv(1), str("f")),
 		entities:  cat(uv(1), str("\x00\x00s1"), uv(uint64(est), 0, 0, 0), binary.AppendVarint(nil, 1)),
 		sessions:  cat(uv(1), str("\x00s1"), uv(0, 1, 0)),
-		sessMarks: uv(0),
-		entMarks:  uv(0),
-		window:    uv(0),
+		marks:     uv(0),
 	}
 }
 
 func (p payload) bytes() []byte {
-	return cat(p.options, p.seq, p.stats, p.coverage, p.files, p.entities, p.sessions, p.sessMarks, p.entMarks, p.window)
+	return cat(p.options, p.seq, p.stats, p.coverage, p.files, p.entities, p.sessions, p.marks)
 }
 
 // frame wraps a payload in the header and the checksum.
@@ -353,14 +350,15 @@ func TestRestoreErrors(t *testing.T) {
 		{"nothing at all", nil, "empty input"},
 		{"a short header", []byte("WCSF"), "truncated header"},
 		{"another file", []byte("{\"event\":\"CallStatusEvent\"}"), "not a tracker snapshot"},
-		{"a version from the future", cat([]byte(snapshotMagic), uv(2, 0), make([]byte, 4)), "version 2"},
-		{"the header ends before the length", cat([]byte(snapshotMagic), uv(1)), "truncated header"},
+		{"a version from the future", cat([]byte(snapshotMagic), uv(snapshotVersion+1, 0), make([]byte, 4)), "version 3"},
+		{"version 1, which kept a window of ended sessions", cat([]byte(snapshotMagic), uv(1, 0), make([]byte, 4)), "version 1"},
+		{"the header ends before the length", cat([]byte(snapshotMagic), uv(snapshotVersion)), "truncated header"},
 		{"cut in the payload", good[:len(good)-10], "truncated"},
 		{"cut in the checksum", good[:len(good)-2], "truncated"},
 		{"a flipped bit", func() []byte { b := bytes.Clone(good); b[12] ^= 1; return b }(), "checksum mismatch"},
-		{"an absurd payload length", cat([]byte(snapshotMagic), uv(1, 1<<62), []byte("x")), "truncated"},
-		{"unknown option flags", with(func(p *payload) { p.options = uv(2, 100, 10, 4) }), "unknown option flags"},
-		{"a zero bound", with(func(p *payload) { p.options = uv(0, 0, 10, 4) }), "is 0"},
+		{"an absurd payload length", cat([]byte(snapshotMagic), uv(snapshotVersion, 1<<62), []byte("x")), "truncated"},
+		{"unknown option flags", with(func(p *payload) { p.options = uv(2, 100, 10) }), "unknown option flags"},
+		{"a zero bound", with(func(p *payload) { p.options = uv(0, 0, 10) }), "is 0"},
 		{"more kinds than this build knows", with(func(p *payload) { p.stats = cat(uv(1, 1, uint64(NumKinds)+1)) }), "stats: kinds"},
 		{"a coverage that does not fit the machine", with(func(p *payload) { p.coverage = uv(1, 99) }), "transitions; its machine has"},
 		{"a file twice", with(func(p *payload) { p.files = cat(uv(2), str("f"), str("f")) }), "listed twice"},
@@ -391,18 +389,18 @@ func TestRestoreErrors(t *testing.T) {
 			p.sessions = cat(uv(2), str("\x00s1"), uv(0, 0), str("\x00s1"), uv(0, 0))
 		}), "listed twice"},
 		{"a revived session without its connection", with(func(p *payload) { p.sessions = cat(uv(1), str("\x00s1"), uv(1, 0)) }), "revived without"},
-		{"a session mark of a live state", with(func(p *payload) { p.sessMarks = cat(uv(1), make([]byte, 8), uv(1)) }), "no state it may hold"},
+		{"a mark of no state of any family", with(func(p *payload) { p.marks = cat(uv(1), make([]byte, 8), uv(60)) }), "no state it may hold"},
 		{"a mark twice", with(func(p *payload) {
-			p.sessMarks = cat(uv(2), make([]byte, 8), uv(uint64(disconnected)), make([]byte, 8), uv(uint64(disconnected)))
+			p.marks = cat(uv(2), make([]byte, 8), uv(uint64(disconnected)), make([]byte, 8), uv(uint64(disconnected)))
 		}), "repeats the hash"},
 		{"more marks than the bound", with(func(p *payload) {
-			p.options = uv(0, 100, 1, 4)
-			p.entMarks = cat(uv(2), make([]byte, 8), uv(uint64(disconnected)), []byte{1, 0, 0, 0, 0, 0, 0, 0}, uv(uint64(disconnected)))
+			p.options = uv(0, 100, 1)
+			p.marks = cat(uv(2), make([]byte, 8), uv(uint64(disconnected)), []byte{1, 0, 0, 0, 0, 0, 0, 0}, uv(uint64(disconnected)))
 		}), "more than the limit of 1"},
-		{"a window slot of a session not there", with(func(p *payload) { p.window = uv(1, 5) }), "is session 4 of 1"},
-		{"a live session in the window", with(func(p *payload) { p.window = uv(1, 1) }), "has not ended"},
-		{"a window over its bound", with(func(p *payload) { p.window = uv(5, 0, 0, 0, 0, 0) }), "more than the limit of 4"},
-		{"bytes after the window", with(func(p *payload) { p.window = uv(0, 0) }), "bytes after the window"},
+		{"an entity mark with a direction that is none", with(func(p *payload) {
+			p.marks = cat(uv(1), make([]byte, 8), uv(uint64(3<<6)))
+		}), "no state it may hold"},
+		{"bytes after the marks", with(func(p *payload) { p.marks = cat(uv(0), uv(0)) }), "bytes after the marks"},
 	}
 	var ok Tracker
 	if err := ok.Restore(bytes.NewReader(good)); err != nil {
@@ -455,15 +453,15 @@ func TestSnapshotCoversTracker(t *testing.T) {
 	}
 	cases := []tc{
 		{"Tracker: keybuf is scratch, mu and init are not state, fileIdx is the index of files",
-			fields(Tracker{}), []string{"mu", "opts", "init", "sessions", "entities", "sessMark", "entMark", "window", "winHead", "seq", "keybuf", "stats", "cov", "files", "fileIdx"}},
-		{"session: the counters are counted again, inWindow comes from the window",
-			fields(session{}), []string{"key", "conn", "members", "nonFinal", "unsettle", "inWindow", "dropped", "revived", "ents"}},
-		{"entity: idx is the position in its session's list",
-			fields(entity{}), []string{"key", "fam", "state", "dir", "sess", "seq", "idx", "file", "line"}},
+			fields(Tracker{}), []string{"mu", "opts", "init", "sessions", "entities", "marks", "seq", "keybuf", "stats", "cov", "files", "fileIdx"}},
+		{"session: the counters are counted again",
+			fields(session{}), []string{"key", "conn", "members", "nonFinal", "dropped", "revived", "ents"}},
+		{"entity: idx is the position in its session's list; mark only for detached copies of marks",
+			fields(entity{}), []string{"key", "fam", "state", "dir", "sess", "seq", "mark", "idx", "file", "line"}},
 		{"marks: written oldest first", fields(marks{}), []string{"m", "ring", "head", "max"}},
 		{"Stats: Open, Tracked and Sessions are counted again",
 			fields(Stats{}), []string{"Events", "Entities", "Open", "Tracked", "Sessions", "Findings", "Families"}},
-		{"Options", fields(Options{}), []string{"Partial", "MaxEntities", "MaxMarks", "MaxEndedWindow"}},
+		{"Options", fields(Options{}), []string{"Partial", "MaxEntities", "MaxMarks"}},
 	}
 	for _, c := range cases {
 		if diff := cmp.Diff(c.want, c.got); diff != "" {
@@ -482,7 +480,7 @@ func FuzzRestore(f *testing.F) {
 		if i%3 != 0 {
 			continue
 		}
-		tr := NewTracker(Options{MaxMarks: 2, MaxEndedWindow: 1})
+		tr := NewTracker(Options{MaxMarks: 2})
 		v := &Validator{Tracker: tr}
 		for j, l := range lines {
 			v.JSONLine("f", j+1, []byte(l))

@@ -11,8 +11,7 @@ import (
 // Defaults of the bounds in Options.
 const (
 	DefaultMaxEntities     = 1 << 20 // entities tracked at once
-	DefaultMaxMarks        = 1 << 18 // compact marks of ended sessions, and of closed ids without a session
-	DefaultMaxEndedWindow  = 1 << 14 // ended sessions kept whole for late teardown events
+	DefaultMaxMarks        = 1 << 16 // compact marks of forgotten sessions and entities
 	defaultFindingCapacity = 4
 )
 
@@ -27,16 +26,16 @@ type Options struct {
 	// An event that would start one more gets an entity-limit finding and is
 	// not tracked.
 	MaxEntities int
-	// MaxMarks bounds the compact marks of ended sessions and of closed
-	// entities that have no live session (0: DefaultMaxMarks); the oldest
-	// mark goes first. An event of a forgotten session is judged as one of a
-	// session never seen.
+	// MaxMarks bounds the compact marks (0: DefaultMaxMarks) of what the
+	// tracker forgot: an ended session is forgotten as soon as none of its
+	// entities is open, and it and its entities live on as marks (a 64-bit
+	// hash of the key, and a byte: the state, and a media session's
+	// direction), so that late teardown events (an UNREGISTERED after
+	// DISCONNECTED), reused ids and events after the end are judged as
+	// before; so are entities that close without a session to end them.
+	// The oldest mark goes first: an event of a session forgotten that long
+	// ago is judged as one of a session never seen.
 	MaxMarks int
-	// MaxEndedWindow bounds the ended sessions kept whole, so that late
-	// teardown events (an UNREGISTERED after DISCONNECTED) are judged
-	// against the entities' states (0: DefaultMaxEndedWindow). A session
-	// whose entities can change no more is forgotten at once.
-	MaxEndedWindow int
 }
 
 // Stats counts what a Tracker has taken.
@@ -78,10 +77,7 @@ type Tracker struct {
 	init     bool
 	sessions map[string]*session
 	entities map[string]*entity
-	sessMark marks // ended sessions: key hash -> connection state
-	entMark  marks // closed entities without a live session: key hash -> state
-	window   []*session
-	winHead  int
+	marks    marks // forgotten sessions and entities: key hash -> mark (packMark: state, direction)
 	seq      uint64
 	keybuf   []byte
 	stats    Stats
@@ -95,8 +91,6 @@ type session struct {
 	conn     *entity
 	members  int // entities of the session, the connection included
 	nonFinal int // members not in a final state
-	unsettle int // members in a state that may still change into another final state
-	inWindow bool
 	dropped  bool
 	revived  bool // brought back from a mark: the session had ended and been forgotten
 	ents     []*entity
@@ -109,6 +103,7 @@ type entity struct {
 	dir   Bool // the direction of a media session, from "published"
 	sess  *session
 	seq   uint64
+	mark  uint64 // a detached copy of a mark: the mark's hash, to write a move back
 	idx   int    // position in sess.ents
 	file  uint32 // index in Tracker.files of the file of the last event
 	line  int    // line of the last event
@@ -148,22 +143,16 @@ func (t *Tracker) reset(opts Options) {
 	if opts.MaxMarks <= 0 {
 		opts.MaxMarks = DefaultMaxMarks
 	}
-	if opts.MaxEndedWindow <= 0 {
-		opts.MaxEndedWindow = DefaultMaxEndedWindow
-	}
 	t.opts = opts
 	t.init = true
 	t.sessions = map[string]*session{}
 	t.entities = map[string]*entity{}
 	t.fileIdx = map[string]uint32{}
 	t.files = nil
-	t.window = nil
-	t.winHead = 0
 	t.seq = 0
 	t.stats = Stats{}
 	t.cov = newCoverage()
-	t.sessMark.init(opts.MaxMarks)
-	t.entMark.init(opts.MaxMarks)
+	t.marks.init(opts.MaxMarks)
 }
 
 // Options returns the options in force.
@@ -355,11 +344,19 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 			illegalMessage(m, id, ev.NodeID, from, st))
 	}
 	out = t.rules(out, ev, fam, m, e, id, isNew, sess, from, st, to, legal)
-	if e != nil && e.key != "" {
+	switch {
+	case e == nil:
+	case e.key != "":
 		e.file, e.line = t.file(ev.File), ev.Line
 		if legal {
 			t.move(e, to)
 		}
+	case e.mark != 0:
+		// A forgotten entity lives on as its mark: the mark moves.
+		if legal {
+			e.state = uint8(to)
+		}
+		t.marks.add(e.mark, packMark(e.state, e.dir))
 	}
 	return out
 }
@@ -387,7 +384,8 @@ func (t *Tracker) session(node, sid string) *session {
 	}
 	s := &session{key: string(t.keybuf)}
 	t.sessions[s.key] = s
-	if state, ok := t.sessMark.lookup(t.keybuf); ok {
+	if v, ok := t.marks.lookup(t.keybuf); ok && Connection.Machine().Terminal(fsm.Symbol(v)) {
+		state := v
 		// An ended session that was forgotten: bring back its connection.
 		s.revived = true
 		c := &entity{key: string(byte(Connection)) + s.key, fam: Connection, state: state, seq: t.seq}
@@ -412,8 +410,9 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 	if e, ok := t.entities[string(t.keybuf)]; ok {
 		return e, false
 	}
-	if state, ok := t.entMark.lookup(t.keybuf); ok {
-		return &entity{fam: fam, state: state}, false
+	if h, v, ok := t.marks.lookupHash(t.keybuf); ok {
+		state, dir := unpackMark(v)
+		return &entity{fam: fam, state: state, dir: dir, mark: h}, false
 	}
 	if !create {
 		return &entity{fam: fam, state: uint8(fam.Machine().Initial())}, true
@@ -443,11 +442,13 @@ func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
 	if e, ok := t.entities[string(t.keybuf)]; ok {
 		return e.state, true
 	}
-	return t.entMark.lookup(t.keybuf)
+	v, ok := t.marks.lookup(t.keybuf)
+	state, _ := unpackMark(v)
+	return state, ok
 }
 
-// peekFull is peek that also returns the entity when it is tracked (nil
-// when only a mark of it is left). It looks in sess first (may be nil).
+// peekFull is peek that also returns the entity: the tracked one, or a
+// detached copy of its mark. It looks in sess first (may be nil).
 func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity, uint8, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
 	if e := sess.find(fam, t.keybuf); e != nil {
@@ -456,13 +457,18 @@ func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity,
 	if e, ok := t.entities[string(t.keybuf)]; ok {
 		return e, e.state, true
 	}
-	st, ok := t.entMark.lookup(t.keybuf)
-	return nil, st, ok
+	if h, v, ok := t.marks.lookupHash(t.keybuf); ok {
+		state, dir := unpackMark(v)
+		return &entity{fam: fam, state: state, dir: dir, mark: h}, state, true
+	}
+	return nil, 0, false
 }
 
+// peekEntity returns the entity, tracked or a detached copy of its mark,
+// or nil.
 func (t *Tracker) peekEntity(fam Family, node, id string) *entity {
-	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	return t.entities[string(t.keybuf)]
+	e, _, _ := t.peekFull(fam, node, id, nil)
+	return e
 }
 
 // maxScan bounds the entities of a session that find scans; past it the
@@ -517,26 +523,13 @@ func (t *Tracker) count(s *session, fam Family, state uint8, d int) {
 	if !fam.Machine().Final(fsm.Symbol(state)) {
 		s.nonFinal += d
 	}
-	if mayClose[fam][state] {
-		s.unsettle += d
-	}
 }
 
-// mayClose[f][s]: in state s (final), a transition of family f may still
-// change the state into another final state: a session that ended keeps
-// such entities for a while, for late teardown events.
-var mayClose = func() (out [NumFamilies][]bool) {
-	for _, f := range Families() {
-		m := f.Machine()
-		out[f] = make([]bool, m.Len())
-		for _, tr := range m.Transitions() {
-			if m.Final(tr.From) && tr.To != tr.From && m.Final(tr.To) {
-				out[f][tr.From] = true
-			}
-		}
-	}
-	return
-}()
+// packMark packs an entity's state and direction into the byte of its mark.
+func packMark(state uint8, dir Bool) uint8 { return state&0x3f | uint8(dir)<<6 }
+
+// unpackMark is the inverse of packMark.
+func unpackMark(v uint8) (uint8, Bool) { return v & 0x3f, Bool(v >> 6) }
 
 // move puts e in state to and lets its session settle.
 func (t *Tracker) move(e *entity, to fsm.Symbol) {
@@ -572,40 +565,20 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 	}
 }
 
-// forget drops a closed entity, keeping a mark of its id and state.
+// forget drops a closed entity, keeping a mark of its id, state and
+// direction.
 func (t *Tracker) forget(e *entity) {
 	t.detach(e)
 	delete(t.entities, e.key)
-	t.entMark.add(hashKey([]byte(e.key)), e.state)
+	t.marks.add(hashString(e.key), packMark(e.state, e.dir))
 }
 
-// settle forgets an ended session whose entities can change no more, or
-// keeps it in the window of recently ended sessions.
+// settle forgets an ended session none of whose entities is open.
 func (t *Tracker) settle(s *session) {
 	if s.conn == nil || !Connection.Machine().Terminal(fsm.Symbol(s.conn.state)) || s.nonFinal > 0 || s.dropped {
 		return
 	}
-	if s.unsettle == 0 {
-		t.drop(s)
-		return
-	}
-	if s.inWindow {
-		return
-	}
-	if len(t.window) < t.opts.MaxEndedWindow {
-		t.window = append(t.window, s)
-	} else {
-		old := t.window[t.winHead]
-		t.window[t.winHead] = s
-		t.winHead = (t.winHead + 1) % len(t.window)
-		if old.inWindow && !old.dropped {
-			old.inWindow = false
-			if old.nonFinal == 0 {
-				t.drop(old)
-			}
-		}
-	}
-	s.inWindow = true
+	t.drop(s)
 }
 
 // release, after an event of session s, forgets s if it holds no entity
@@ -623,16 +596,20 @@ func (t *Tracker) release(s *session) {
 	}
 }
 
-// drop forgets a session and its entities, keeping a mark of the session.
+// drop forgets a session and its entities, keeping a mark of the session
+// (its connection's state) and one of each entity (state and direction).
 func (t *Tracker) drop(s *session) {
 	for _, e := range s.ents {
 		delete(t.entities, e.key)
 		e.sess = nil
+		if e != s.conn {
+			t.marks.add(hashString(e.key), packMark(e.state, e.dir))
+		}
 	}
 	s.ents = nil
 	s.dropped = true
 	delete(t.sessions, s.key)
-	t.sessMark.add(hashKey([]byte(s.key)), s.conn.state)
+	t.marks.add(hashString(s.key), packMark(s.conn.state, Unset))
 }
 
 // End reports the entities left open: a dangling warning for each entity
