@@ -259,9 +259,9 @@ func FuzzTracker(f *testing.F) {
 			return
 		}
 		opts := eventlog.Options{
-			Partial:        ops[0]&1 != 0,
-			MaxEntities:    1 + int(ops[0]>>1&7),
-			MaxMarks:       1 + int(ops[0]>>4&3),
+			Partial:     ops[0]&1 != 0,
+			MaxEntities: 1 + int(ops[0]>>1&7),
+			MaxMarks:    1 + int(ops[0]>>4&3),
 		}
 		tr := eventlog.NewTracker(opts)
 		ids := []string{"a", "b", "c", ""}

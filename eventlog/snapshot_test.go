@@ -145,9 +145,9 @@ func genLog(logs [][]string) *rapid.Generator[[]string] {
 
 var genOptions = rapid.Custom(func(t *rapid.T) Options {
 	return Options{
-		Partial:        rapid.Bool().Draw(t, "partial"),
-		MaxEntities:    rapid.SampledFrom([]int{0, 1, 2, 3, 5, 8, 20}).Draw(t, "maxEntities"),
-		MaxMarks:       rapid.SampledFrom([]int{0, 1, 2, 3, 5, 8}).Draw(t, "maxMarks"),
+		Partial:     rapid.Bool().Draw(t, "partial"),
+		MaxEntities: rapid.SampledFrom([]int{0, 1, 2, 3, 5, 8, 20}).Draw(t, "maxEntities"),
+		MaxMarks:    rapid.SampledFrom([]int{0, 1, 2, 3, 5, 8}).Draw(t, "maxMarks"),
 	}
 })
 
@@ -311,14 +311,14 @@ func validPayload() payload {
 	}
 	est, _ := Connection.Machine().ParseState("ESTABLISHED")
 	return payload{
-		options:   uv(0, 100, 10),
-		seq:       uv(1),
-		stats:     cat(uv(1, 1), uv(0), uv(0)),
-		coverage:  cov,
-		files:     cat(uv(1), str("f")),
-		entities:  cat(uv(1), str("\x00\x00s1"), uv(uint64(est), 0, 0, 0), binary.AppendVarint(nil, 1)),
-		sessions:  cat(uv(1), str("\x00s1"), uv(0, 1, 0)),
-		marks:     uv(0),
+		options:  uv(0, 100, 10),
+		seq:      uv(1),
+		stats:    cat(uv(1, 1), uv(0), uv(0)),
+		coverage: cov,
+		files:    cat(uv(1), str("f")),
+		entities: cat(uv(1), str("\x00\x00s1"), uv(uint64(est), 0, 0, 0), binary.AppendVarint(nil, 1)),
+		sessions: cat(uv(1), str("\x00s1"), uv(0, 1, 0)),
+		marks:    uv(0),
 	}
 }
 
