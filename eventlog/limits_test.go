@@ -149,7 +149,7 @@ type limSizes struct {
 func limMeasure(t *Tracker) limSizes {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return limSizes{len(t.entities), len(t.sessions), t.marks.len()}
+	return limSizes{t.entities.n, t.sessions.n, t.marks.len()}
 }
 
 // limSession appends to evs the events of short session i, one of several

@@ -2,6 +2,7 @@ package eventlog
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -278,33 +279,45 @@ func familyList() string {
 	return strings.Join(names, ", ")
 }
 
-// hashKey is the 64-bit FNV-1a hash of b (as hash/fnv's New64a computes
-// it, inlined: the marks are looked up for every new entity).
-// hashString is hashKey of a string.
-func hashString(k string) uint64 {
-	const (
-		offset64 = 14695981039346656037
-		prime64  = 1099511628211
-	)
-	h := uint64(offset64)
-	for i := 0; i < len(k); i++ {
-		h ^= uint64(k[i])
-		h *= prime64
-	}
-	return h
-}
-
+// hashKey is the 64-bit hash of a key that entities, sessions and marks
+// are kept under: sixteen bytes at a time, mixed by a 128-bit multiply (in
+// the manner of wyhash). It is fixed (snapshots store the marks' hashes) and
+// fast (it is computed for nearly every event); it is not meant to resist
+// crafted collisions: tables chain and check whole keys, and the worst a
+// collision of marks does is let one forgotten entity's mark answer for
+// another's.
 func hashKey(b []byte) uint64 {
 	const (
-		offset64 = 14695981039346656037
-		prime64  = 1099511628211
+		p0 = 0xa0761d6478bd642f
+		p1 = 0xe7037ed1a0b428db
+		p2 = 0x8ebc6af09c88c6e3
 	)
-	h := uint64(offset64)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= prime64
+	n := len(b)
+	seed := uint64(n) ^ p0
+	for len(b) > 16 {
+		seed = wymix(binary.LittleEndian.Uint64(b)^p1, binary.LittleEndian.Uint64(b[8:])^seed)
+		b = b[16:]
 	}
-	return h
+	var a, c uint64
+	switch {
+	case len(b) >= 8:
+		a, c = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[len(b)-8:])
+	case len(b) >= 4:
+		a, c = uint64(binary.LittleEndian.Uint32(b)), uint64(binary.LittleEndian.Uint32(b[len(b)-4:]))
+	case len(b) > 0:
+		a = uint64(b[0])<<16 | uint64(b[len(b)/2])<<8 | uint64(b[len(b)-1])
+	}
+	return wymix(p2^uint64(n), wymix(a^p1, c^seed))
+}
+
+func wymix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// hashString is hashKey of a string.
+func hashString(k string) uint64 {
+	return hashKey(unsafe.Slice(unsafe.StringData(k), len(k)))
 }
 
 // marks is a bounded set of 64-bit hashes with a byte each; the oldest goes
@@ -321,24 +334,6 @@ func (s *marks) init(max int) {
 	s.ring = s.ring[:0]
 	s.head = 0
 	s.max = max
-}
-
-// lookup returns the mark of key, not hashing it when there is none.
-func (s *marks) lookup(key []byte) (uint8, bool) {
-	if len(s.m) == 0 {
-		return 0, false
-	}
-	return s.get(hashKey(key))
-}
-
-// lookupHash is lookup that also returns the key's hash.
-func (s *marks) lookupHash(key []byte) (uint64, uint8, bool) {
-	if len(s.m) == 0 {
-		return 0, 0, false
-	}
-	h := hashKey(key)
-	v, ok := s.m[h]
-	return h, v, ok
 }
 
 func (s *marks) get(h uint64) (uint8, bool) {

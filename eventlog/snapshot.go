@@ -107,10 +107,8 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 		p = appendSnapString(p, f)
 	}
 	// Entities, in the order they started.
-	ents := make([]*entity, 0, len(t.entities))
-	for _, e := range t.entities {
-		ents = append(ents, e)
-	}
+	ents := make([]*entity, 0, t.entities.n)
+	t.entities.each(func(e *entity) { ents = append(ents, e) })
 	sort.Slice(ents, func(i, j int) bool { return ents[i].seq < ents[j].seq })
 	index := make(map[*entity]uint64, len(ents))
 	p = binary.AppendUvarint(p, uint64(len(ents)))
@@ -124,10 +122,8 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 		p = binary.AppendVarint(p, int64(e.line))
 	}
 	// Sessions, by key.
-	sess := make([]*session, 0, len(t.sessions))
-	for _, s := range t.sessions {
-		sess = append(sess, s)
-	}
+	sess := make([]*session, 0, t.sessions.n)
+	t.sessions.each(func(s *session) { sess = append(sess, s) })
 	sort.Slice(sess, func(i, j int) bool { return sess[i].key < sess[j].key })
 	p = binary.AppendUvarint(p, uint64(len(sess)))
 	for _, s := range sess {
@@ -189,13 +185,15 @@ func (t *Tracker) Restore(r io.Reader) error {
 		t.fileIdx[f] = uint32(i)
 	}
 	for _, e := range st.entities {
-		t.entities[e.key] = e
+		e.h = hashString(e.key)
+		t.entities.put(e)
 		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
 			t.stats.Open++
 		}
 	}
 	for _, s := range st.sessions {
-		t.sessions[s.key] = s
+		s.h = hashString(s.key)
+		t.sessions.put(s)
 	}
 	t.marks = st.marks
 	return nil

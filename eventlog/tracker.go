@@ -11,7 +11,7 @@ import (
 // Defaults of the bounds in Options.
 const (
 	DefaultMaxEntities     = 1 << 20 // entities tracked at once
-	DefaultMaxMarks        = 1 << 16 // compact marks of forgotten sessions and entities
+	DefaultMaxMarks        = 1 << 14 // compact marks of forgotten sessions and entities
 	defaultFindingCapacity = 4
 )
 
@@ -75,8 +75,8 @@ type Tracker struct {
 	mu       sync.Mutex
 	opts     Options
 	init     bool
-	sessions map[string]*session
-	entities map[string]*entity
+	sessions sessTable // by the hash of the key (table.go)
+	entities entTable
 	marks    marks // forgotten sessions and entities: key hash -> mark (packMark: state, direction)
 	seq      uint64
 	keybuf   []byte
@@ -88,6 +88,8 @@ type Tracker struct {
 
 type session struct {
 	key      string // node "\x00" sessionId
+	h        uint64 // hashKey(key)
+	next     *session
 	conn     *entity
 	members  int // entities of the session, the connection included
 	nonFinal int // members not in a final state
@@ -98,6 +100,8 @@ type session struct {
 
 type entity struct {
 	key   string // family byte, node, "\x00", id
+	h     uint64 // hashKey(key)
+	next  *entity
 	fam   Family
 	state uint8
 	dir   Bool // the direction of a media session, from "published"
@@ -145,8 +149,8 @@ func (t *Tracker) reset(opts Options) {
 	}
 	t.opts = opts
 	t.init = true
-	t.sessions = map[string]*session{}
-	t.entities = map[string]*entity{}
+	t.sessions.init()
+	t.entities.init()
 	t.fileIdx = map[string]uint32{}
 	t.files = nil
 	t.seq = 0
@@ -175,8 +179,8 @@ func (t *Tracker) Stats() Stats {
 	defer t.mu.Unlock()
 	t.lazyInit()
 	s := t.stats
-	s.Tracked = len(t.entities)
-	s.Sessions = len(t.sessions)
+	s.Tracked = t.entities.n
+	s.Sessions = t.sessions.n
 	return s
 }
 
@@ -336,7 +340,8 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 			m.Name()+" "+describeEntity(id, ev.NodeID)+" is not tracked: the limit of "+itoa(t.opts.MaxEntities)+" entities at once is reached")
 	}
 	to, legal := m.Next(from, st)
-	if legal {
+	if legal && (e == nil || e.key != "" || e.mark != 0) {
+		// Taken by a tracked entity (or a mark): not by one judged only.
 		t.cov.cover(fam, from, st)
 	}
 	if !legal {
@@ -379,18 +384,20 @@ func (t *Tracker) file(name string) uint32 {
 // reviving it from its mark) when needed.
 func (t *Tracker) session(node, sid string) *session {
 	t.keybuf = append(append(append(t.keybuf[:0], node...), 0), sid...)
-	if s, ok := t.sessions[string(t.keybuf)]; ok {
+	h := hashKey(t.keybuf)
+	if s := t.sessions.get(h, t.keybuf); s != nil {
 		return s
 	}
-	s := &session{key: string(t.keybuf)}
-	t.sessions[s.key] = s
-	if v, ok := t.marks.lookup(t.keybuf); ok && Connection.Machine().Terminal(fsm.Symbol(v)) {
+	s := &session{key: string(t.keybuf), h: h}
+	t.sessions.put(s)
+	if v, ok := t.marks.get(h); ok && Connection.Machine().Terminal(fsm.Symbol(v)) {
 		state := v
 		// An ended session that was forgotten: bring back its connection.
 		s.revived = true
 		c := &entity{key: string(byte(Connection)) + s.key, fam: Connection, state: state, seq: t.seq}
+		c.h = hashString(c.key)
 		t.seq++
-		t.entities[c.key] = c
+		t.entities.put(c)
 		t.attach(s, c)
 		s.conn = c
 	}
@@ -407,23 +414,24 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 	if e := sess.find(fam, t.keybuf); e != nil {
 		return e, false
 	}
-	if e, ok := t.entities[string(t.keybuf)]; ok {
+	h := hashKey(t.keybuf)
+	if e := t.entities.get(h, t.keybuf); e != nil {
 		return e, false
 	}
-	if h, v, ok := t.marks.lookupHash(t.keybuf); ok {
+	if v, ok := t.marks.get(h); ok {
 		state, dir := unpackMark(v)
 		return &entity{fam: fam, state: state, dir: dir, mark: h}, false
 	}
 	if !create {
 		return &entity{fam: fam, state: uint8(fam.Machine().Initial())}, true
 	}
-	if len(t.entities) >= t.opts.MaxEntities {
+	if t.entities.n >= t.opts.MaxEntities {
 		return nil, true
 	}
-	e := &entity{key: string(t.keybuf), fam: fam, state: uint8(fam.Machine().Initial()), seq: t.seq}
+	e := &entity{key: string(t.keybuf), h: h, fam: fam, state: uint8(fam.Machine().Initial()), seq: t.seq}
 	t.seq++
 	t.stats.Entities++
-	t.entities[e.key] = e
+	t.entities.put(e)
 	if !fam.Machine().Final(fsm.Symbol(e.state)) {
 		t.stats.Open++
 	}
@@ -439,10 +447,11 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 // peek returns the state of an entity without creating it.
 func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	if e, ok := t.entities[string(t.keybuf)]; ok {
+	h := hashKey(t.keybuf)
+	if e := t.entities.get(h, t.keybuf); e != nil {
 		return e.state, true
 	}
-	v, ok := t.marks.lookup(t.keybuf)
+	v, ok := t.marks.get(h)
 	state, _ := unpackMark(v)
 	return state, ok
 }
@@ -454,10 +463,11 @@ func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity,
 	if e := sess.find(fam, t.keybuf); e != nil {
 		return e, e.state, true
 	}
-	if e, ok := t.entities[string(t.keybuf)]; ok {
+	h := hashKey(t.keybuf)
+	if e := t.entities.get(h, t.keybuf); e != nil {
 		return e, e.state, true
 	}
-	if h, v, ok := t.marks.lookupHash(t.keybuf); ok {
+	if v, ok := t.marks.get(h); ok {
 		state, dir := unpackMark(v)
 		return &entity{fam: fam, state: state, dir: dir, mark: h}, state, true
 	}
@@ -525,6 +535,22 @@ func (t *Tracker) count(s *session, fam Family, state uint8, d int) {
 	}
 }
 
+// mayClose[f][s]: in state s (final), an entity of family f may still move
+// into another final state, which rule 2 allows after its session ended:
+// such entities outlive their session as marks.
+var mayClose = func() (out [NumFamilies][]bool) {
+	for _, f := range Families() {
+		m := f.Machine()
+		out[f] = make([]bool, m.Len())
+		for _, tr := range m.Transitions() {
+			if m.Final(tr.From) && tr.To != tr.From && m.Final(tr.To) {
+				out[f][tr.From] = true
+			}
+		}
+	}
+	return
+}()
+
 // packMark packs an entity's state and direction into the byte of its mark.
 func packMark(state uint8, dir Bool) uint8 { return state&0x3f | uint8(dir)<<6 }
 
@@ -555,7 +581,7 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 		// Nothing will end this entity's session: keep a mark only.
 		t.forget(e)
 		if s != nil && s.members == 0 {
-			delete(t.sessions, s.key)
+			t.sessions.del(s)
 			s.dropped = true
 		}
 		return
@@ -569,8 +595,8 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 // direction.
 func (t *Tracker) forget(e *entity) {
 	t.detach(e)
-	delete(t.entities, e.key)
-	t.marks.add(hashString(e.key), packMark(e.state, e.dir))
+	t.entities.del(e)
+	t.marks.add(e.h, packMark(e.state, e.dir))
 }
 
 // settle forgets an ended session none of whose entities is open.
@@ -589,7 +615,7 @@ func (t *Tracker) release(s *session) {
 	switch {
 	case s.dropped:
 	case s.members == 0:
-		delete(t.sessions, s.key)
+		t.sessions.del(s)
 		s.dropped = true
 	case s.revived:
 		t.settle(s)
@@ -597,19 +623,22 @@ func (t *Tracker) release(s *session) {
 }
 
 // drop forgets a session and its entities, keeping a mark of the session
-// (its connection's state) and one of each entity (state and direction).
+// (its connection's state), and one of each entity that may still move
+// into another final state after the end (a registration that may still be
+// UNREGISTERED): a later event of any other is a no-session error, as for
+// a new one.
 func (t *Tracker) drop(s *session) {
 	for _, e := range s.ents {
-		delete(t.entities, e.key)
+		t.entities.del(e)
 		e.sess = nil
-		if e != s.conn {
-			t.marks.add(hashString(e.key), packMark(e.state, e.dir))
+		if mayClose[e.fam][e.state] {
+			t.marks.add(e.h, packMark(e.state, e.dir))
 		}
 	}
 	s.ents = nil
 	s.dropped = true
-	delete(t.sessions, s.key)
-	t.marks.add(hashString(s.key), packMark(s.conn.state, Unset))
+	t.sessions.del(s)
+	t.marks.add(s.h, packMark(s.conn.state, Unset))
 }
 
 // End reports the entities left open: a dangling warning for each entity
@@ -627,11 +656,11 @@ func (t *Tracker) end() ([]Finding, []uint64) {
 	defer t.mu.Unlock()
 	t.lazyInit()
 	var open []*entity
-	for _, e := range t.entities {
+	t.entities.each(func(e *entity) {
 		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
 			open = append(open, e)
 		}
-	}
+	})
 	sort.Slice(open, func(i, j int) bool { return open[i].seq < open[j].seq })
 	var out []Finding
 	var seqs []uint64
