@@ -411,10 +411,10 @@ func (t *Tracker) session(node, sid string) *session {
 // state. It returns nil when the entity limit stops a new one.
 func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool) (*entity, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	if e := sess.find(fam, t.keybuf); e != nil {
+	h := hashKey(t.keybuf)
+	if e := sess.find(h, t.keybuf); e != nil {
 		return e, false
 	}
-	h := hashKey(t.keybuf)
 	if e := t.entities.get(h, t.keybuf); e != nil {
 		return e, false
 	}
@@ -460,10 +460,10 @@ func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
 // detached copy of its mark. It looks in sess first (may be nil).
 func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity, uint8, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	if e := sess.find(fam, t.keybuf); e != nil {
+	h := hashKey(t.keybuf)
+	if e := sess.find(h, t.keybuf); e != nil {
 		return e, e.state, true
 	}
-	h := hashKey(t.keybuf)
 	if e := t.entities.get(h, t.keybuf); e != nil {
 		return e, e.state, true
 	}
@@ -482,23 +482,19 @@ func (t *Tracker) peekEntity(fam Family, node, id string) *entity {
 }
 
 // maxScan bounds the entities of a session that find scans; past it the
-// map is faster.
-const maxScan = 16
+// table is faster.
+const maxScan = 8
 
-// find returns the entity of s (nil: none) of family fam whose key is key,
-// or nil: the entities of the event's session are the likely ones, and a
-// short scan of them costs less than hashing a key. Every entity of a
-// session is in the tracker's map, so find never answers other than the
-// map would; a nil answer means "ask the map".
-func (s *session) find(fam Family, key []byte) *entity {
+// find returns the entity of s whose key (with hash h) is key, or nil: the
+// entities of the event's session are the likely ones, and comparing a few
+// hashes costs less than a lookup in the table. Every entity of a session
+// is in the table, so a nil answer means "ask the table".
+func (s *session) find(h uint64, key []byte) *entity {
 	if s == nil || len(s.ents) > maxScan {
 		return nil
 	}
-	// Keys of one family in one session differ in their ids, mostly in
-	// the last bytes: compare those first.
-	n := len(key)
 	for _, e := range s.ents {
-		if e.fam == fam && len(e.key) == n && e.key[n-1] == key[n-1] && e.key == string(key) {
+		if e.h == h && e.key == string(key) {
 			return e
 		}
 	}
