@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
@@ -198,35 +197,31 @@ func plural(n int64, word string) string {
 // line.
 func progress(stderr io.Writer, v *eventlog.Validator) func() {
 	f, ok := stderr.(*os.File)
-	if !ok {
+	if !ok || !isTerminal(f) {
 		return func() {}
 	}
-	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		return func() {}
-	}
-	var done atomic.Bool
+	quit := make(chan struct{})
 	stopped := make(chan struct{})
-	ticker := time.NewTicker(time.Second)
-	var shown atomic.Bool
 	go func() {
 		defer close(stopped)
-		for range ticker.C {
-			if done.Load() {
+		ticker := time.NewTicker(time.Second)
+		defer ticker.Stop()
+		shown := false
+		for {
+			select {
+			case <-ticker.C:
+				fmt.Fprintf(f, "\rwcsfsm: %d lines, %.1f MiB read…", v.Lines.Load(), float64(v.Bytes.Load())/(1<<20))
+				shown = true
+			case <-quit:
+				if shown {
+					fmt.Fprint(f, "\r\033[K")
+				}
 				return
 			}
-			fmt.Fprintf(f, "\rwcsfsm: %d lines, %.1f MiB read…", v.Lines.Load(), float64(v.Bytes.Load())/(1<<20))
-			shown.Store(true)
 		}
 	}()
 	return func() {
-		done.Store(true)
-		ticker.Stop()
-		select {
-		case <-stopped:
-		case <-time.After(10 * time.Millisecond):
-		}
-		if shown.Load() {
-			fmt.Fprint(f, "\r\033[K")
-		}
+		close(quit)
+		<-stopped
 	}
 }
