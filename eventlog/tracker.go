@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/wcsfsm/wcsfsm/fsm"
 )
@@ -96,6 +97,7 @@ type session struct {
 	dropped  bool
 	revived  bool // brought back from a mark: the session had ended and been forgotten
 	ents     []*entity
+	kbuf     [inlineKey]byte // holds key when it fits (setKey)
 }
 
 type entity struct {
@@ -111,7 +113,26 @@ type entity struct {
 	idx   int    // position in sess.ents
 	file  uint32 // index in Tracker.files of the file of the last event
 	line  int    // line of the last event
+	kbuf  [inlineKey]byte // holds key when it fits (setKey)
 }
+
+// inlineKey is the room for a key inside an entity or a session: most keys
+// (a family byte, a nodeId, an id) fit, and then checking a key found by
+// its hash reads memory the struct is already in, and starting an entity
+// allocates once. Entities and sessions are never copied by value.
+const inlineKey = 112
+
+// inlineString returns k as a string, in buf when it fits.
+func inlineString(buf *[inlineKey]byte, k []byte) string {
+	if len(k) == 0 || len(k) > len(buf) {
+		return string(k)
+	}
+	n := copy(buf[:], k)
+	return unsafe.String(&buf[0], n)
+}
+
+func (e *entity) setKey(k []byte)  { e.key = inlineString(&e.kbuf, k) }
+func (s *session) setKey(k []byte) { s.key = inlineString(&s.kbuf, k) }
 
 func (e *entity) id() string {
 	k := e.key[1:]
@@ -388,13 +409,15 @@ func (t *Tracker) session(node, sid string) *session {
 	if s := t.sessions.get(h, t.keybuf); s != nil {
 		return s
 	}
-	s := &session{key: string(t.keybuf), h: h}
+	s := &session{h: h}
+	s.setKey(t.keybuf)
 	t.sessions.put(s)
 	if v, ok := t.marks.get(h); ok && Connection.Machine().Terminal(fsm.Symbol(v)) {
 		state := v
 		// An ended session that was forgotten: bring back its connection.
 		s.revived = true
-		c := &entity{key: string(byte(Connection)) + s.key, fam: Connection, state: state, seq: t.seq}
+		c := &entity{fam: Connection, state: state, seq: t.seq}
+		c.setKey(append([]byte{byte(Connection)}, s.key...))
 		c.h = hashString(c.key)
 		t.seq++
 		t.entities.put(c)
@@ -428,7 +451,8 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 	if t.entities.n >= t.opts.MaxEntities {
 		return nil, true
 	}
-	e := &entity{key: string(t.keybuf), h: h, fam: fam, state: uint8(fam.Machine().Initial()), seq: t.seq}
+	e := &entity{h: h, fam: fam, state: uint8(fam.Machine().Initial()), seq: t.seq}
+	e.setKey(t.keybuf)
 	t.seq++
 	t.stats.Entities++
 	t.entities.put(e)
