@@ -447,3 +447,39 @@ func eqSameLen(a, b string) bool {
 	}
 	return true
 }
+
+// The rules across families, as questions about statuses, for tools that
+// must obey them rather than check them (package synth builds valid logs
+// with them). They read the same tables as the tracker.
+
+// SessionLive reports whether a session whose connection is in state s may
+// start entities (rule 1).
+func SessionLive(s connection.State) bool { return fsm.Symbol(s) == sessionLive }
+
+// KeepAliveNeeds returns the stream state that a keep-alive status needs
+// (rule 3), and false for a status that needs none.
+func KeepAliveNeeds(status stream.KeepAliveState) (stream.State, bool) {
+	need := keepAliveNeeds[fsm.Symbol(status)]
+	return stream.State(need), need != 0
+}
+
+// TransferAttempt reports whether status, received by a transfer in state
+// from, starts an attempt to transfer the call, which needs the call live
+// (rule 4).
+func TransferAttempt(from, status transfer.State) bool {
+	return transferAttempt(fsm.Symbol(from), fsm.Symbol(status))
+}
+
+// CallLive reports whether a call in state s may be transferred (rule 4).
+func CallLive(s call.State) bool {
+	for _, l := range callLive {
+		if fsm.Symbol(s) == l {
+			return true
+		}
+	}
+	return false
+}
+
+// StreamDirection returns the direction (published: True, played: False)
+// that a stream status implies, or Unset (rule 5).
+func StreamDirection(s stream.State) Bool { return streamDir[fsm.Symbol(s)] }

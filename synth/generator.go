@@ -9,25 +9,6 @@ import (
 	"github.com/wcsfsm/wcsfsm/transfer"
 )
 
-// The rules across families (machines.md) speak of particular statuses;
-// they are named here with the families' constants, as eventlog does.
-var (
-	established = fsm.Symbol(connection.Established)
-	// Rule 3: the stream state each keep-alive status needs.
-	keepAliveNeeds = [...]fsm.Symbol{
-		stream.KeepAliveNew:        0xFF,
-		stream.KeepAlivePublishing: fsm.Symbol(stream.Publishing),
-		stream.KeepAlivePlaying:    fsm.Symbol(stream.Playing),
-	}
-	// Rule 5: statuses that only a published (1) or played (2) stream gets.
-	direction = func() []uint8 {
-		d := make([]uint8, stream.Machine.Len())
-		d[stream.Publishing], d[stream.Unpublished] = 1, 1
-		d[stream.Playing], d[stream.Paused], d[stream.Stopped] = 2, 2, 2
-		return d
-	}()
-)
-
 // allowedLists caches Machine.Allowed, which copies, per family and state.
 var allowedLists = func() (out [eventlog.NumFamilies][][]fsm.Symbol) {
 	for _, f := range eventlog.Families() {
@@ -42,22 +23,6 @@ var allowedLists = func() (out [eventlog.NumFamilies][][]fsm.Symbol) {
 
 // allowed returns f.Machine().Allowed(s) without copying.
 func allowed(f eventlog.Family, s fsm.Symbol) []fsm.Symbol { return allowedLists[f][s] }
-
-// transferAttempt reports whether status in state from starts an attempt
-// to transfer the call (rule 4): ACCEPTED, or FAILED from NEW or FAILED.
-func transferAttempt(from, status fsm.Symbol) bool {
-	switch transfer.State(status) {
-	case transfer.Accepted:
-		return true
-	case transfer.Failed:
-		return transfer.State(from) == transfer.New || transfer.State(from) == transfer.Failed
-	}
-	return false
-}
-
-func callLive(s fsm.Symbol) bool {
-	return call.State(s) == call.Established || call.State(s) == call.Hold
-}
 
 // A Generator generates a log one event at a time. Get one from [New].
 type Generator struct {
@@ -244,16 +209,17 @@ func (g *Generator) pick(e *entity, cands []fsm.Symbol) fsm.Symbol {
 func legal(e *entity, st fsm.Symbol) bool {
 	switch e.fam {
 	case eventlog.Stream:
-		switch direction[st] {
-		case 1:
+		switch eventlog.StreamDirection(stream.State(st)) {
+		case eventlog.True:
 			return e.pub
-		case 2:
+		case eventlog.False:
 			return !e.pub
 		}
 	case eventlog.KeepAlive:
-		return e.parent.state == keepAliveNeeds[st]
+		need, ok := eventlog.KeepAliveNeeds(stream.KeepAliveState(st))
+		return ok && e.parent.state == fsm.Symbol(need)
 	case eventlog.Transfer:
-		return !transferAttempt(e.state, st) || callLive(e.parent.state)
+		return !eventlog.TransferAttempt(transfer.State(e.state), transfer.State(st)) || eventlog.CallLive(call.State(e.parent.state))
 	}
 	return true
 }
@@ -370,7 +336,7 @@ func (g *Generator) step(s *session) Event {
 // close its entities.
 func (g *Generator) end(s *session) Event {
 	c := s.conn
-	if s.dropFirst && c.state == established {
+	if s.dropFirst && eventlog.SessionLive(connection.State(c.state)) {
 		return g.move(c, g.pick(c, g.candidates(c, true)))
 	}
 	g.closable(s)
