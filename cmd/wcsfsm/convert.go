@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
 )
@@ -37,24 +36,10 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wcsfsm convert: -max-line must be positive")
 		return 2
 	}
-	names := fs.Args()
-	if len(names) == 0 {
-		names = []string{"-"}
-	}
-	// Open every file first: a missing one stops the job before any output.
-	files := make([]io.Reader, len(names))
-	for i, n := range names {
-		if n == "-" {
-			files[i] = stdin
-			continue
-		}
-		f, err := os.Open(n)
-		if err != nil {
-			fmt.Fprintf(stderr, "wcsfsm convert: %v\n", err)
-			closeAll(files)
-			return 2
-		}
-		files[i] = f
+	names, files, err := openInputs(fs.Args(), stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "wcsfsm convert: %v\n", err)
+		return 2
 	}
 	defer closeAll(files)
 

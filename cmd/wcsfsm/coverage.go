@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -45,8 +44,9 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output `format`: "+strings.Join(coverageFormats, ", "))
 	events := fs.String("event", "", "report only these families: comma-separated event `names` (default all)")
+	input := fs.String("input", "auto", "input `format`: auto, jsonl or wcslog (as validate)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wcsfsm coverage [-format text|json|mermaid|dot] [-event EVENT,...] [FILE ...]")
+		fmt.Fprintln(stderr, "usage: wcsfsm coverage [-format text|json|mermaid|dot] [-event EVENT,...] [-input auto|jsonl|wcslog] [FILE ...]")
 		fmt.Fprintln(stderr, "\nReads the files (standard input for none or -) as one log, as validate does, and reports")
 		fmt.Fprintln(stderr, "per family which transitions of its machine the log took, how often, and which it never")
 		fmt.Fprintln(stderr, "took: a table (text), JSON, or a Mermaid or DOT diagram with each edge labelled with its")
@@ -59,6 +59,11 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	in, ok := parseInput(*input)
+	if !ok {
+		fmt.Fprintf(stderr, "wcsfsm coverage: -input must be auto, jsonl or wcslog, not %q\n", *input)
 		return 2
 	}
 	if !slices.Contains(coverageFormats, *format) {
@@ -74,32 +79,17 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)
 		return 2
 	}
-	files := fs.Args()
-	if len(files) == 0 {
-		files = []string{"-"}
+	names, files, err := openInputs(fs.Args(), stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)
+		return 2
 	}
-	inputs := make([]io.Reader, len(files))
-	for i, n := range files {
-		if n == "-" {
-			inputs[i] = stdin
-			continue
-		}
-		f, err := os.Open(n)
-		if err != nil {
-			fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)
-			closeInputs(inputs)
-			return 2
-		}
-		inputs[i] = f
-	}
-	defer closeInputs(inputs)
+	defer closeAll(files)
 	tr := eventlog.NewTracker(eventlog.Options{})
 	v := &eventlog.Validator{Tracker: tr}
-	for i, r := range inputs {
-		if err := v.ReadJSONL(files[i], r); err != nil {
-			fmt.Fprintf(stderr, "wcsfsm coverage: %s: %v\n", files[i], err)
-			return 2
-		}
+	if _, err := readLog(v, in, names, files); err != nil {
+		fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)
+		return 2
 	}
 	cov, st := tr.Coverage(), tr.Stats()
 
@@ -166,12 +156,4 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "wcsfsm: %s, %s, %s: %d of %d transitions taken\n",
 		plural(int64(len(files)), "file"), plural(v.Lines.Load(), "line"), plural(st.Events, "event"), taken, all)
 	return 0
-}
-
-func closeInputs(inputs []io.Reader) {
-	for _, r := range inputs {
-		if f, ok := r.(*os.File); ok && f != os.Stdin {
-			f.Close()
-		}
-	}
 }

@@ -47,8 +47,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm validate: -format must be text or json, not %q\n", *format)
 		return 2
 	}
-	forced, ok := eventlog.ParseFormat(*input)
-	if !ok && *input != "auto" {
+	in, ok := parseInput(*input)
+	if !ok {
 		fmt.Fprintf(stderr, "wcsfsm validate: -input must be auto, jsonl or wcslog, not %q\n", *input)
 		return 2
 	}
@@ -60,24 +60,10 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wcsfsm validate: -max-line and -max-entities must be positive")
 		return 2
 	}
-	names := fs.Args()
-	if len(names) == 0 {
-		names = []string{"-"}
-	}
-	// Open every file first: a missing one stops the job before any output.
-	files := make([]io.Reader, len(names))
-	for i, n := range names {
-		if n == "-" {
-			files[i] = stdin
-			continue
-		}
-		f, err := os.Open(n)
-		if err != nil {
-			fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
-			closeAll(files)
-			return 2
-		}
-		files[i] = f
+	names, files, err := openInputs(fs.Args(), stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
+		return 2
 	}
 	defer closeAll(files)
 
@@ -100,25 +86,12 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	stop := progress(stderr, v)
-	var formats [2]int // files read per format
-	for i, r := range files {
-		f := forced
-		if *input == "auto" {
-			br := bufio.NewReaderSize(r, 64<<10)
-			head, _ := br.Peek(eventlog.SniffLen) // an error shows again when reading
-			f, r = eventlog.Sniff(head), br
-		}
-		formats[f]++
-		read := v.ReadJSONL
-		if f == eventlog.WCSLog {
-			read = v.ReadWCSLog
-		}
-		if err := read(names[i], r); err != nil {
-			stop()
-			out.Flush()
-			fmt.Fprintf(stderr, "wcsfsm validate: %s: %v\n", names[i], err)
-			return 2
-		}
+	formats, err := readLog(v, in, names, files)
+	if err != nil {
+		stop()
+		out.Flush()
+		fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
+		return 2
 	}
 	v.End()
 	stop()
@@ -127,19 +100,11 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	st := v.Stats()
-	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st)+inputNote(formats, v.Hooks.Load()))
+	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st)+inputNote(in, formats, v.Hooks.Load()))
 	if st.Errors() > 0 || *strict && st.Warnings() > 0 {
 		return 1
 	}
 	return 0
-}
-
-func closeAll(files []io.Reader) {
-	for _, f := range files {
-		if c, ok := f.(*os.File); ok && c != os.Stdin {
-			c.Close()
-		}
-	}
 }
 
 // summary is the line on standard error after the findings.
@@ -167,19 +132,6 @@ func summary(files int, lines int64, st eventlog.Stats) string {
 	b.WriteString(", ")
 	b.WriteString(byKind(eventlog.Warning))
 	return b.String()
-}
-
-// inputNote ends the summary when server logs were read: the input format
-// and the hooks that name no family (connect, publishStream, …), skipped.
-func inputNote(formats [2]int, hooks int64) string {
-	w, j := formats[eventlog.WCSLog], formats[eventlog.JSONL]
-	switch {
-	case w == 0:
-		return ""
-	case j == 0:
-		return fmt.Sprintf("; input wcslog, %s skipped", plural(hooks, "other hook"))
-	}
-	return fmt.Sprintf("; input wcslog (%s) and jsonl (%s), %s skipped", plural(int64(w), "file"), plural(int64(j), "file"), plural(hooks, "other hook"))
 }
 
 func plural(n int64, word string) string {
