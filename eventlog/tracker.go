@@ -109,10 +109,10 @@ type entity struct {
 	dir   Bool // the direction of a media session, from "published"
 	sess  *session
 	seq   uint64
-	mark  uint64 // a detached copy of a mark: the mark's hash, to write a move back
-	idx   int    // position in sess.ents
-	file  uint32 // index in Tracker.files of the file of the last event
-	line  int    // line of the last event
+	mark  uint64          // a detached copy of a mark: the mark's hash, to write a move back
+	idx   int             // position in sess.ents
+	file  uint32          // index in Tracker.files of the file of the last event
+	line  int             // line of the last event
 	kbuf  [inlineKey]byte // holds key when it fits (setKey)
 }
 
