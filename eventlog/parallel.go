@@ -1,8 +1,10 @@
 package eventlog
 
 import (
+	"bytes"
 	"hash/maphash"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -48,16 +50,20 @@ type pending struct {
 	f   Finding
 }
 
-// block is a run of lines going through the pipeline.
+// block is a run of lines going through the pipeline. The reader fills
+// buf with whole lines straight from the input; a decoder splits them into
+// recs (or the reader sets recs itself, for a line too long to hold).
 type block struct {
-	file  string
-	pos   uint64 // position of recs[0]
-	buf   []byte
-	recs  []rec
-	evs   []Event // evs[i] is recs[i] decoded
-	shard []int32 // the tracker of recs[i]; -1: none (blank, malformed, too long)
-	pre   []pending
-	out   [][]pending // per shard
+	file   string
+	pos    uint64 // position of recs[0]
+	first  int    // the line number of its first line
+	preset bool   // recs is set by the reader: a line over the limit
+	buf    []byte
+	recs   []rec
+	evs    []Event // evs[i] is recs[i] decoded
+	shard  []int32 // the tracker of recs[i]; -1: none (blank, malformed, too long)
+	pre    []pending
+	out    [][]pending // per shard
 
 	decoded chan struct{} // closed once decoded
 	left    atomic.Int32  // trackers still to take it
@@ -129,7 +135,7 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 		wg.Go(func() {
 			var d Decoder
 			for b := range toDecode {
-				s.decode(&d, b)
+				s.decode(&d, b, v.MaxLine)
 			}
 		})
 	}
@@ -140,13 +146,15 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 			for b := range toTrack[k] {
 				<-b.decoded
 				out := b.out[k][:0]
+				t.mu.Lock()
 				for i, sh := range b.shard {
 					if sh == int32(k) {
-						for _, f := range t.takeAt(&b.evs[i], b.pos+uint64(i)) {
+						for _, f := range t.takeAtLocked(&b.evs[i], b.pos+uint64(i)) {
 							out = append(out, pending{i, f})
 						}
 					}
 				}
+				t.mu.Unlock()
 				b.out[k] = out
 				if b.left.Add(-1) == 0 {
 					close(b.tracked)
@@ -187,46 +195,31 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 	}()
 
 	var cur *block
-	send := func() {
+	send := func(lines int) {
 		b := cur
 		cur = nil
-		b.evs = grow(b.evs, len(b.recs))
-		b.shard = grow(b.shard, len(b.recs))
 		b.decoded = make(chan struct{})
 		b.tracked = make(chan struct{})
 		b.left.Store(int32(jobs))
 		if len(b.out) != jobs {
 			b.out = make([][]pending, jobs)
 		}
-		v.pos += uint64(len(b.recs))
+		v.pos += uint64(lines)
 		toDecode <- b
 		for _, c := range toTrack {
 			c <- b
 		}
 		toMerge <- b
 	}
-	next := func() {
+	next := func(first int) *block {
 		cur = <-s.free
-		cur.file, cur.pos = name, v.pos
+		cur.file, cur.pos, cur.first, cur.preset = name, v.pos, first, false
 		cur.buf, cur.recs, cur.pre = cur.buf[:0], cur.recs[:0], cur.pre[:0]
+		return cur
 	}
-	err := v.linesFunc(name, r, func(lineNo int, line []byte) {
-		if cur == nil {
-			next()
-		}
-		cur.recs = append(cur.recs, rec{off: int32(len(cur.buf)), n: int32(len(line)), line: lineNo})
-		cur.buf = append(cur.buf, line...)
-		if len(cur.buf) >= blockBytes || len(cur.recs) >= blockLines {
-			send()
-		}
-	}, func(lineNo int, msg string) {
-		if cur == nil {
-			next()
-		}
-		cur.recs = append(cur.recs, rec{off: int32(len(cur.buf)), line: lineNo, tooLong: msg})
-	})
+	err := v.blocks(r, next, send)
 	if cur != nil {
-		send()
+		s.free <- cur // a block got but not filled
 	}
 	close(toDecode)
 	for _, c := range toTrack {
@@ -238,9 +231,15 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 	return err
 }
 
-// decode decodes the lines of b and finds the shard of each event.
-func (s *shards) decode(d *Decoder, b *block) {
+// decode splits b into its lines, decodes them and finds the shard of
+// each event.
+func (s *shards) decode(d *Decoder, b *block, maxLine int) {
 	defer close(b.decoded)
+	if !b.preset {
+		b.split(maxLine)
+	}
+	b.evs = grow(b.evs, len(b.recs))
+	b.shard = grow(b.shard, len(b.recs))
 	for i, r := range b.recs {
 		b.shard[i] = -1
 		if r.tooLong != "" {
@@ -344,4 +343,144 @@ func (v *Validator) Coverage() Coverage {
 		}
 	}
 	return sum
+}
+
+// blocks reads r for the pipeline, straight into blocks of whole lines:
+// each block, got from next with the number of its first line, is sent
+// with the number of its lines. Lines are not split here (the decoders do
+// it, in parallel), only counted. A line longer than the limit is not held:
+// it is read past and sent alone, as a preset rec with its message.
+func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(lines int)) error {
+	var nBytes, nLines int64
+	defer func() {
+		v.Bytes.Add(nBytes)
+		v.Lines.Add(nLines)
+	}()
+	lineNo := 1
+	carry := v.carry[:0]
+	defer func() { v.carry = carry[:0] }()
+	for {
+		b := next(lineNo)
+		b.buf = append(b.buf, carry...)
+		carry = carry[:0]
+		eof := false
+		for !eof {
+			if cap(b.buf)-len(b.buf) < readBuf {
+				b.buf = slices.Grow(b.buf, blockBytes)
+			}
+			n, err := r.Read(b.buf[len(b.buf):cap(b.buf)])
+			b.buf = b.buf[:len(b.buf)+n]
+			nBytes += int64(n)
+			switch {
+			case err == io.EOF:
+				eof = true
+			case err != nil:
+				return err
+			}
+			if eof || len(b.buf) < blockBytes && n > 0 {
+				continue
+			}
+			if bytes.LastIndexByte(b.buf, '\n') >= 0 {
+				break
+			}
+			if len(b.buf) > v.MaxLine+2 {
+				// A line over the limit: read past it, keeping only its size
+				// and last byte, and send it alone.
+				L, last := len(b.buf), b.buf[len(b.buf)-1]
+				S := 0
+				for S == 0 {
+					n, err := r.Read(b.buf[:cap(b.buf)])
+					chunk := b.buf[:n]
+					nBytes += int64(n)
+					if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+						if i > 0 {
+							last = chunk[i-1]
+						}
+						L += i
+						S = L + 1
+						carry = append(carry, chunk[i+1:]...)
+						break
+					}
+					L += n
+					if n > 0 {
+						last = chunk[n-1]
+					}
+					if err == io.EOF {
+						S, eof = L, true
+					} else if err != nil {
+						return err
+					}
+				}
+				n := L
+				if last == '\r' {
+					n--
+				}
+				b.buf = b.buf[:0]
+				b.recs = append(b.recs[:0], rec{line: lineNo, tooLong: longLine(L, S, n, v.MaxLine)})
+				b.preset = true
+				send(1)
+				nLines++
+				lineNo++
+				if eof && len(carry) == 0 {
+					return nil
+				}
+				b = next(lineNo)
+				b.buf = append(b.buf, carry...)
+				carry = carry[:0]
+			}
+		}
+		// The block holds whole lines up to its last newline (or, at the
+		// end, up to its end); what follows goes on to the next one.
+		lines := 0
+		if eof {
+			lines = bytes.Count(b.buf, []byte{'\n'})
+			if len(b.buf) > 0 && b.buf[len(b.buf)-1] != '\n' {
+				lines++
+			}
+		} else {
+			i := bytes.LastIndexByte(b.buf, '\n')
+			carry = append(carry, b.buf[i+1:]...)
+			b.buf = b.buf[:i+1]
+			lines = bytes.Count(b.buf, []byte{'\n'})
+		}
+		if lines == 0 {
+			return nil // the block is given back by the caller
+		}
+		send(lines)
+		nLines += int64(lines)
+		lineNo += lines
+		if eof {
+			return nil
+		}
+	}
+}
+
+// split cuts b.buf into its lines, numbered from b.first, as lines does:
+// without their line ending, the first line of a file without its byte
+// order mark, and a line over the limit as a rec with its message.
+func (b *block) split(maxLine int) {
+	b.recs = b.recs[:0]
+	buf := b.buf
+	line := b.first
+	for off := 0; off < len(buf); line++ {
+		end, S := len(buf), len(buf)-off
+		if i := bytes.IndexByte(buf[off:], '\n'); i >= 0 {
+			end, S = off+i, i+1
+		}
+		L := end - off
+		c := end
+		if c > off && buf[c-1] == '\r' {
+			c--
+		}
+		if msg := longLine(L, S, c-off, maxLine); msg != "" {
+			b.recs = append(b.recs, rec{line: line, tooLong: msg})
+		} else {
+			o := off
+			if line == 1 && bytes.HasPrefix(buf[o:c], bom) {
+				o += len(bom)
+			}
+			b.recs = append(b.recs, rec{off: int32(o), n: int32(c - o), line: line})
+		}
+		off = end + 1
+	}
 }

@@ -38,13 +38,14 @@ type Validator struct {
 	Bytes atomic.Int64 // bytes read so far (safe to read while reading goes on)
 	Hooks atomic.Int64 // server logs: hooks sent whose URL names no family (connect, publishStream, …), skipped
 
-	dec  Decoder
-	ev   Event
-	long []byte
-	br   *bufio.Reader
-	wcs  wcsScanner // ReadWCSLog
-	par  *shards    // Jobs > 1: the shards (parallel.go)
-	pos  uint64     // the position of the next line or event in the input, when sharded
+	dec   Decoder
+	ev    Event
+	long  []byte
+	carry []byte // the parallel reader's start of a line, from one block to the next
+	br    *bufio.Reader
+	wcs   wcsScanner // ReadWCSLog
+	par   *shards    // Jobs > 1: the shards (parallel.go)
+	pos   uint64     // the position of the next line or event in the input, when sharded
 }
 
 func (v *Validator) setup() {
@@ -110,7 +111,7 @@ func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error 
 // at the end, not at every line.
 func (v *Validator) linesFunc(name string, r io.Reader, fn func(int, []byte), long func(lineNo int, msg string)) error {
 	if v.br == nil {
-		v.br = bufio.NewReaderSize(r, 64<<10)
+		v.br = bufio.NewReaderSize(r, readBuf)
 	} else {
 		v.br.Reset(r)
 	}
@@ -159,14 +160,10 @@ func (v *Validator) linesFunc(name string, r io.Reader, fn func(int, []byte), lo
 			n = len(line)
 		}
 		if lineNo == 1 {
-			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+			line = bytes.TrimPrefix(line, bom)
 		}
 		if tooLong || n > v.MaxLine {
-			size := "line of " + itoa(n) + " bytes"
-			if tooLong {
-				size = "line of over " + itoa(v.MaxLine) + " bytes"
-			}
-			long(lineNo, size+" is longer than the limit of "+itoa(v.MaxLine)+" bytes; skipped")
+			long(lineNo, tooLongMessage(tooLong, n, v.MaxLine))
 		} else {
 			fn(lineNo, line)
 		}
@@ -195,4 +192,31 @@ func (t *Tracker) Reject(file string, line int, k Kind, msg string) Finding {
 	t.lazyInit()
 	t.stats.Findings[k]++
 	return Finding{File: strings.Clone(file), Line: line, Severity: k.Severity(), Kind: k, Allowed: []string{}, Message: msg}
+}
+
+// readBuf is the size of the reader's buffer. A line that fills it before
+// its end is gathered piece by piece, and one of those is over the limit
+// once it passes the limit and its line ending: longLine says so the same
+// way for the parallel reader, which does not use this buffer.
+const readBuf = 64 << 10
+
+// bom (wcslog.go) is the UTF-8 byte order mark, skipped at the start of a file.
+
+// longLine returns the line-too-long message for a line of L bytes before
+// its newline, S bytes with it (L at the end of the input), n without its
+// line ending; "" when the line is within maxLine.
+func longLine(L, S, n, maxLine int) string {
+	tooLong := L >= readBuf && S > maxLine+2
+	if !tooLong && n <= maxLine {
+		return ""
+	}
+	return tooLongMessage(tooLong, n, maxLine)
+}
+
+func tooLongMessage(tooLong bool, n, maxLine int) string {
+	size := "line of " + itoa(n) + " bytes"
+	if tooLong {
+		size = "line of over " + itoa(maxLine) + " bytes"
+	}
+	return size + " is longer than the limit of " + itoa(maxLine) + " bytes; skipped"
 }

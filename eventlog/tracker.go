@@ -269,6 +269,12 @@ func (t *Tracker) Take(ev *Event) []Finding {
 func (t *Tracker) takeAt(ev *Event, pos uint64) []Finding {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.takeAtLocked(ev, pos)
+}
+
+// takeAtLocked is takeAt for a caller that holds t.mu (the pipeline locks
+// once a block, not once an event).
+func (t *Tracker) takeAtLocked(ev *Event, pos uint64) []Finding {
 	t.lazyInit()
 	if s := pos * 4; t.seq < s {
 		t.seq = s

@@ -1,0 +1,88 @@
+package eventlog_test
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wcsfsm/wcsfsm/eventlog"
+)
+
+// readAll validates data with jobs trackers, max-line limit, through the
+// reader that wrap gives, and returns the findings and the counters.
+func readAll(t *testing.T, data []byte, jobs, maxLine int, wrap func(io.Reader) io.Reader) ([]string, int64, int64) {
+	t.Helper()
+	var out []string
+	v := &eventlog.Validator{
+		Tracker: eventlog.NewTracker(eventlog.Options{}),
+		MaxLine: maxLine,
+		Jobs:    jobs,
+		Report:  func(f eventlog.Finding) { out = append(out, f.String()) },
+	}
+	if err := v.ReadJSONL("f", wrap(bytes.NewReader(data))); err != nil {
+		t.Fatal(err)
+	}
+	v.End()
+	return out, v.Lines.Load(), v.Bytes.Load()
+}
+
+// TestParallelReaderEdges: the parallel reader (blocks read straight from
+// the input, lines split by the decoders) gives what the line reader
+// gives, for the edges of lines: their limit and the read buffer's size,
+// line endings, a byte order mark, the end of the input, and reads of any
+// size.
+func TestParallelReaderEdges(t *testing.T) {
+	ok := `{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}`
+	bad := `{"event":"ConnectionStatusEvent","sessionId":"s1","status":"NEW"}`
+	pad := func(n int) string { // a JSON line of exactly n bytes
+		s := `{"event":"DataStatusEvent","sessionId":"s9","status":"ACCEPTED","x":"`
+		return s + strings.Repeat("a", max(0, n-len(s)-2)) + `"}`
+	}
+	tests := []struct {
+		why     string
+		data    string
+		maxLine int
+	}{
+		{"empty input", "", 0},
+		{"blank lines only", "\n\n  \n\r\n", 0},
+		{"no final newline", ok + "\n" + bad, 0},
+		{"CRLF line endings and a final CR", ok + "\r\n" + bad + "\r\n" + bad + "\r", 0},
+		{"a byte order mark before the first line", "\xef\xbb\xbf" + ok + "\n" + bad + "\n", 0},
+		{"a byte order mark on a later line is junk", ok + "\n\xef\xbb\xbf" + bad + "\n", 0},
+		{"lines around a small limit", pad(60) + "\n" + pad(61) + "\n" + pad(62) + "\r\n" + pad(63) + "\n" + bad + "\n", 61},
+		{"lines around the read buffer (64 KiB)", pad(65535) + "\n" + pad(65536) + "\n" + pad(65537) + "\n" + bad + "\n", 0},
+		{"long lines over a limit below the read buffer", pad(65535) + "\n" + pad(70000) + "\r\n" + bad + "\n", 1000},
+		{"long lines around a limit above the read buffer", pad(99999) + "\n" + pad(100000) + "\n" + pad(100002) + "\n" + pad(100003) + "\n" + bad + "\n", 100000},
+		{"a line over the block and the limit", strings.Repeat(pad(100)+"\n", 3000) + pad(600000) + "\n" + bad + "\n", 0},
+		{"a line over the limit at the end, no newline", ok + "\n" + pad(2<<20), 0},
+		{"a line over the limit at the end, CR", ok + "\n" + pad(2<<20) + "\r", 0},
+		{"many blocks of lines", strings.Repeat(ok+"\n"+bad+"\n", 20000), 0},
+	}
+	wraps := map[string]func(io.Reader) io.Reader{
+		"one read": func(r io.Reader) io.Reader { return r },
+		"one byte": func(r io.Reader) io.Reader { return iotest.OneByteReader(r) },
+		"halves":   func(r io.Reader) io.Reader { return iotest.HalfReader(r) },
+		"data+EOF": func(r io.Reader) io.Reader { return iotest.DataErrReader(r) },
+	}
+	for _, tt := range tests {
+		want, wantLines, wantBytes := readAll(t, []byte(tt.data), 1, tt.maxLine, wraps["one read"])
+		for name, wrap := range wraps {
+			if name == "one byte" && len(tt.data) > 200<<10 {
+				continue // slow; "halves" reads in small pieces too
+			}
+			for _, jobs := range []int{2, 3} {
+				got, lines, n := readAll(t, []byte(tt.data), jobs, tt.maxLine, wrap)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s, %s, -j %d: findings differ from -j 1 (-want +got):\n%s", tt.why, name, jobs, diff)
+				}
+				if lines != wantLines || n != wantBytes {
+					t.Errorf("%s, %s, -j %d: %d lines, %d bytes; -j 1 counts %d, %d", tt.why, name, jobs, lines, n, wantLines, wantBytes)
+				}
+			}
+		}
+	}
+}
