@@ -2,7 +2,6 @@ package eventlog
 
 import (
 	"bytes"
-	"hash/maphash"
 	"io"
 	"slices"
 	"sort"
@@ -73,7 +72,6 @@ type block struct {
 // shards is the state of a Validator with Jobs > 1.
 type shards struct {
 	trackers []*Tracker
-	seed     maphash.Seed
 	free     chan *block
 }
 
@@ -82,12 +80,8 @@ func (v *Validator) startParallel() {
 	if v.par != nil || v.Jobs <= 1 || v.Tracker.Stats().Events > 0 {
 		return
 	}
-	// The marks are shared out among the shards, so that -j N keeps as
-	// many as -j 1 in all: memory does not grow with N.
 	opts := v.Tracker.Options()
-	opts.MaxMarks = max(1, opts.MaxMarks/v.Jobs)
-	v.Tracker.Init(opts)
-	s := &shards{seed: maphash.MakeSeed(), free: make(chan *block, 2*v.Jobs+2)}
+	s := &shards{free: make(chan *block, 2*v.Jobs+2)}
 	s.trackers = append(s.trackers, v.Tracker)
 	for len(s.trackers) < v.Jobs {
 		s.trackers = append(s.trackers, NewTracker(opts))
@@ -98,11 +92,15 @@ func (v *Validator) startParallel() {
 	v.par = s
 }
 
+// shardKey keys the hash that shards sessions: fixed, so that a run's
+// findings never depend on chance (the shards' bounds are their own).
+const shardKey = 0x2d358dccaa6c78a5
+
 // shardOf returns the tracker an event belongs to.
 func (s *shards) shardOf(ev *Event) int {
 	n := uint64(len(s.trackers))
 	if ev.SessionID != "" {
-		return int((maphash.String(s.seed, ev.NodeID)*31 ^ maphash.String(s.seed, ev.SessionID)) % n)
+		return int((hashString(shardKey, ev.NodeID)*31 ^ hashString(shardKey, ev.SessionID)) % n)
 	}
 	// No session: the entity's id (shared by a stream and its keep-alives,
 	// a call and its transfers), whatever the family.
@@ -110,7 +108,7 @@ func (s *shards) shardOf(ev *Event) int {
 	if fam, ok := FamilyOf(ev.Event); ok {
 		id = ev.get(keyField[fam])
 	}
-	return int((maphash.String(s.seed, ev.NodeID)*31 ^ maphash.String(s.seed, id)) % n)
+	return int((hashString(shardKey, ev.NodeID)*31 ^ hashString(shardKey, id)) % n)
 }
 
 // take judges one event outside the pipeline (a server log, JSONLine):

@@ -12,6 +12,10 @@ import (
 // told otherwise: 1 MiB.
 const DefaultMaxLine = 1 << 20
 
+// MaxMaxLine is the largest MaxLine a Validator takes (1 GiB); a larger
+// one is taken as this.
+const MaxMaxLine = 1 << 30
+
 // Validator reads logs as one stream of events and reports every finding,
 // in order, to Report. It reads each input once, line by line, and holds no
 // more than one line (at most MaxLine bytes) of it at a time.
@@ -55,6 +59,7 @@ func (v *Validator) setup() {
 	if v.MaxLine <= 0 {
 		v.MaxLine = DefaultMaxLine
 	}
+	v.MaxLine = min(v.MaxLine, MaxMaxLine)
 	if v.Report == nil {
 		v.Report = func(Finding) {}
 	}

@@ -108,6 +108,12 @@ func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm
 					list(closing(m, from)))
 		}
 	}
+	if sess != nil && sess.revived {
+		// The session ended and was forgotten, with its streams and calls:
+		// the no-session finding above says so, and rules 3 and 4 have
+		// nothing left to judge against.
+		return t.direction(out, ev, fam, m, e, id, from, st, nil, false)
+	}
 	// Rule 3: a keep-alive matches its stream. The stream is looked up once,
 	// for this rule and for rule 5.
 	var sibling *entity
@@ -176,7 +182,7 @@ func (t *Tracker) direction(out []Finding, ev *Event, fam Family, m *fsm.Machine
 			recorded = sibling.dir
 		}
 	}
-	if e != nil && (e.key != "" || e.mark != 0) && e.dir == Unset {
+	if e != nil && (e.key != "" || e.marked) && e.dir == Unset {
 		e.dir = ev.Published
 	}
 	badImplied := implied != Unset && implied != ev.Published
@@ -280,22 +286,22 @@ func familyList() string {
 }
 
 // hashKey is the 64-bit hash of a key that entities, sessions and marks
-// are kept under: sixteen bytes at a time, mixed by a 128-bit multiply (in
-// the manner of wyhash). It is fixed (snapshots store the marks' hashes) and
-// fast (it is computed for nearly every event); it is not meant to resist
-// crafted collisions: tables chain and check whole keys, and the worst a
-// collision of marks does is let one forgotten entity's mark answer for
-// another's.
-func hashKey(b []byte) uint64 {
+// are kept under, keyed by the tracker's seed: sixteen bytes at a time,
+// mixed by a 128-bit multiply (in the manner of wyhash). The seed is random
+// for each tracker (and kept in its snapshots, which store the marks'
+// hashes), so that ids cannot be chosen to collide: the tables would still
+// be right (they chain and check whole keys) but slow, and one forgotten
+// entity's mark could answer for another's.
+func hashKey(key uint64, b []byte) uint64 {
 	const (
 		p0 = 0xa0761d6478bd642f
 		p1 = 0xe7037ed1a0b428db
 		p2 = 0x8ebc6af09c88c6e3
 	)
 	n := len(b)
-	seed := uint64(n) ^ p0
+	seed := wymix(key^p0, uint64(n)^p1)
 	for len(b) > 16 {
-		seed = wymix(binary.LittleEndian.Uint64(b)^p1, binary.LittleEndian.Uint64(b[8:])^seed)
+		seed = wymix(binary.LittleEndian.Uint64(b)^p1^key, binary.LittleEndian.Uint64(b[8:])^seed)
 		b = b[16:]
 	}
 	var a, c uint64
@@ -307,7 +313,7 @@ func hashKey(b []byte) uint64 {
 	case len(b) > 0:
 		a = uint64(b[0])<<16 | uint64(b[len(b)/2])<<8 | uint64(b[len(b)-1])
 	}
-	return wymix(p2^uint64(n), wymix(a^p1, c^seed))
+	return wymix(p2^uint64(n)^key, wymix(a^p1^key, c^seed))
 }
 
 func wymix(a, b uint64) uint64 {
@@ -316,9 +322,13 @@ func wymix(a, b uint64) uint64 {
 }
 
 // hashString is hashKey of a string.
-func hashString(k string) uint64 {
-	return hashKey(unsafe.Slice(unsafe.StringData(k), len(k)))
+func hashString(key uint64, k string) uint64 {
+	return hashKey(key, unsafe.Slice(unsafe.StringData(k), len(k)))
 }
+
+// presize is how many marks a tracker keeps before it makes room for
+// MaxMarks of them.
+const presize = 1024
 
 // marks is a bounded set of 64-bit hashes with a byte each; the oldest goes
 // first when it is full.
@@ -345,6 +355,17 @@ func (s *marks) add(h uint64, v uint8) {
 	if _, ok := s.m[h]; ok {
 		s.m[h] = v
 		return
+	}
+	if len(s.ring) == presize && cap(s.ring) < s.max {
+		// Past a few marks, make room for all at once: the memory of a
+		// long log is then that of a short one, not one that grows until
+		// the bound. (A tracker that keeps a few marks keeps them small.)
+		m := make(map[uint64]uint8, s.max)
+		for h, v := range s.m {
+			m[h] = v
+		}
+		s.m = m
+		s.ring = append(make([]uint64, 0, s.max), s.ring...)
 	}
 	if len(s.ring) < s.max {
 		s.ring = append(s.ring, h)

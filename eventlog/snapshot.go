@@ -23,6 +23,8 @@ import (
 //
 //	header    magic "WCSFSMTK", version (varint, 2), payload length (varint)
 //	payload   options    flags (bit 0: Partial), MaxEntities, MaxMarks
+//	          hash seed  the tracker's key of hashKey (8 bytes, little-endian): the marks are
+//	                     hashes under it
 //	          seq        the next entity's sequence number
 //	          stats      Events, Entities, list of findings by Kind, list of events by Family
 //	          coverage   list per Family of lists of transition counts
@@ -81,6 +83,7 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 	p = binary.AppendUvarint(p, flags)
 	p = binary.AppendUvarint(p, uint64(t.opts.MaxEntities))
 	p = binary.AppendUvarint(p, uint64(t.opts.MaxMarks))
+	p = binary.LittleEndian.AppendUint64(p, t.seed)
 	p = binary.AppendUvarint(p, t.seq)
 	// Stats.
 	p = binary.AppendUvarint(p, uint64(t.stats.Events))
@@ -177,6 +180,7 @@ func (t *Tracker) Restore(r io.Reader) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.reset(st.opts)
+	t.seed = st.seed
 	t.seq = st.seq
 	t.stats = st.stats
 	t.cov = st.cov
@@ -185,14 +189,14 @@ func (t *Tracker) Restore(r io.Reader) error {
 		t.fileIdx[f] = uint32(i)
 	}
 	for _, e := range st.entities {
-		e.h = hashString(e.key)
+		e.h = hashString(t.seed, e.key)
 		t.entities.put(e)
 		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
 			t.stats.Open++
 		}
 	}
 	for _, s := range st.sessions {
-		s.h = hashString(s.key)
+		s.h = hashString(t.seed, s.key)
 		t.sessions.put(s)
 	}
 	t.marks = st.marks
@@ -202,6 +206,7 @@ func (t *Tracker) Restore(r io.Reader) error {
 // restored is a snapshot read and checked, ready to put in place.
 type restored struct {
 	opts     Options
+	seed     uint64
 	seq      uint64
 	stats    Stats
 	cov      Coverage
@@ -370,6 +375,20 @@ func (d *snapReader) counter(what string) int64 {
 	return int64(d.int(what, math.MaxInt64))
 }
 
+// uint64 reads 8 bytes, little-endian.
+func (d *snapReader) uint64(what string) uint64 {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b)-d.off < 8 {
+		d.fail("%s: truncated", what)
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b[d.off:])
+	d.off += 8
+	return v
+}
+
 func (d *snapReader) marks(what string, max int, valid func(uint8) bool) marks {
 	n := d.count(what, 9)
 	var m marks
@@ -415,6 +434,7 @@ func decodePayload(payload []byte) (*restored, error) {
 	st.opts.Partial = flags&1 != 0
 	st.opts.MaxEntities = d.int("MaxEntities", math.MaxInt)
 	st.opts.MaxMarks = d.int("MaxMarks", math.MaxInt)
+	st.seed = d.uint64("hash seed")
 	if d.err == nil && (st.opts.MaxEntities == 0 || st.opts.MaxMarks == 0) {
 		d.fail("a bound of the options is 0")
 	}

@@ -311,7 +311,7 @@ func validPayload() payload {
 	}
 	est, _ := Connection.Machine().ParseState("ESTABLISHED")
 	return payload{
-		options:  uv(0, 100, 10),
+		options:  cat(uv(0, 100, 10), make([]byte, 8)),
 		seq:      uv(1),
 		stats:    cat(uv(1, 1), uv(0), uv(0)),
 		coverage: cov,
@@ -357,8 +357,8 @@ func TestRestoreErrors(t *testing.T) {
 		{"cut in the checksum", good[:len(good)-2], "truncated"},
 		{"a flipped bit", func() []byte { b := bytes.Clone(good); b[12] ^= 1; return b }(), "checksum mismatch"},
 		{"an absurd payload length", cat([]byte(snapshotMagic), uv(snapshotVersion, 1<<62), []byte("x")), "truncated"},
-		{"unknown option flags", with(func(p *payload) { p.options = uv(2, 100, 10) }), "unknown option flags"},
-		{"a zero bound", with(func(p *payload) { p.options = uv(0, 0, 10) }), "is 0"},
+		{"unknown option flags", with(func(p *payload) { p.options = cat(uv(2, 100, 10), make([]byte, 8)) }), "unknown option flags"},
+		{"a zero bound", with(func(p *payload) { p.options = cat(uv(0, 0, 10), make([]byte, 8)) }), "is 0"},
 		{"more kinds than this build knows", with(func(p *payload) { p.stats = cat(uv(1, 1, uint64(NumKinds)+1)) }), "stats: kinds"},
 		{"a coverage that does not fit the machine", with(func(p *payload) { p.coverage = uv(1, 99) }), "transitions; its machine has"},
 		{"a file twice", with(func(p *payload) { p.files = cat(uv(2), str("f"), str("f")) }), "listed twice"},
@@ -394,7 +394,7 @@ func TestRestoreErrors(t *testing.T) {
 			p.marks = cat(uv(2), make([]byte, 8), uv(uint64(disconnected)), make([]byte, 8), uv(uint64(disconnected)))
 		}), "repeats the hash"},
 		{"more marks than the bound", with(func(p *payload) {
-			p.options = uv(0, 100, 1)
+			p.options = cat(uv(0, 100, 1), make([]byte, 8))
 			p.marks = cat(uv(2), make([]byte, 8), uv(uint64(disconnected)), []byte{1, 0, 0, 0, 0, 0, 0, 0}, uv(uint64(disconnected)))
 		}), "more than the limit of 1"},
 		{"an entity mark with a direction that is none", with(func(p *payload) {
@@ -453,11 +453,11 @@ func TestSnapshotCoversTracker(t *testing.T) {
 	}
 	cases := []tc{
 		{"Tracker: keybuf is scratch, mu and init are not state, fileIdx is the index of files",
-			fields(Tracker{}), []string{"mu", "opts", "init", "sessions", "entities", "marks", "seq", "keybuf", "stats", "cov", "files", "fileIdx"}},
+			fields(Tracker{}), []string{"mu", "opts", "init", "sessions", "entities", "marks", "seed", "seq", "keybuf", "stats", "cov", "files", "fileIdx"}},
 		{"session: the counters are counted again",
 			fields(session{}), []string{"key", "h", "next", "conn", "members", "nonFinal", "dropped", "revived", "ents", "kbuf"}},
 		{"entity: idx is the position in its session's list; mark only for detached copies of marks",
-			fields(entity{}), []string{"key", "h", "next", "fam", "state", "dir", "sess", "seq", "mark", "idx", "file", "line", "kbuf"}},
+			fields(entity{}), []string{"key", "h", "next", "fam", "state", "dir", "sess", "seq", "mark", "marked", "idx", "file", "line", "kbuf"}},
 		{"marks: written oldest first", fields(marks{}), []string{"m", "ring", "head", "max"}},
 		{"Stats: Open, Tracked and Sessions are counted again",
 			fields(Stats{}), []string{"Events", "Entities", "Open", "Tracked", "Sessions", "Findings", "Families"}},

@@ -73,12 +73,15 @@ func TestHashKeyLengths(t *testing.T) {
 			if i >= 0 {
 				c[i] ^= 1
 			}
-			h := hashKey(c)
+			h := hashKey(42, c)
+			if hashKey(43, c) == h {
+				t.Fatalf("hashKey(%q) does not depend on its key", c)
+			}
 			if prev, ok := seen[h]; ok {
 				t.Fatalf("hashKey(%q) == hashKey(%q)", c, prev)
 			}
 			seen[h] = string(c)
-			if hashString(string(c)) != h {
+			if hashString(42, string(c)) != h {
 				t.Fatalf("hashString and hashKey differ on %q", c)
 			}
 		}

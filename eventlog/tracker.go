@@ -1,6 +1,7 @@
 package eventlog
 
 import (
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"sync"
@@ -12,7 +13,7 @@ import (
 // Defaults of the bounds in Options.
 const (
 	DefaultMaxEntities     = 1 << 20 // entities tracked at once
-	DefaultMaxMarks        = 1 << 14 // compact marks of forgotten sessions and entities
+	DefaultMaxMarks        = 1 << 16 // compact marks of forgotten sessions and entities
 	defaultFindingCapacity = 4
 )
 
@@ -79,6 +80,7 @@ type Tracker struct {
 	sessions sessTable // by the hash of the key (table.go)
 	entities entTable
 	marks    marks // forgotten sessions and entities: key hash -> mark (packMark: state, direction)
+	seed     uint64 // of hashKey: random for each tracker, so that no one can choose colliding ids
 	seq      uint64
 	keybuf   []byte
 	stats    Stats
@@ -109,7 +111,8 @@ type entity struct {
 	dir   Bool // the direction of a media session, from "published"
 	sess  *session
 	seq   uint64
-	mark  uint64          // a detached copy of a mark: the mark's hash, to write a move back
+	mark  uint64          // a detached copy of a mark (marked): the mark's hash, to write a move back
+	marked bool
 	idx   int             // position in sess.ents
 	file  uint32          // index in Tracker.files of the file of the last event
 	line  int             // line of the last event
@@ -178,6 +181,7 @@ func (t *Tracker) reset(opts Options) {
 	t.stats = Stats{}
 	t.cov = newCoverage()
 	t.marks.init(opts.MaxMarks)
+	t.seed = rand.Uint64()
 }
 
 // Options returns the options in force.
@@ -367,7 +371,7 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 			m.Name()+" "+describeEntity(id, ev.NodeID)+" is not tracked: the limit of "+itoa(t.opts.MaxEntities)+" entities at once is reached")
 	}
 	to, legal := m.Next(from, st)
-	if legal && (e == nil || e.key != "" || e.mark != 0) {
+	if legal && (e == nil || e.key != "" || e.marked) {
 		// Taken by a tracked entity (or a mark): not by one judged only.
 		t.cov.cover(fam, from, st)
 	}
@@ -383,7 +387,7 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 		if legal {
 			t.move(e, to)
 		}
-	case e.mark != 0:
+	case e.marked:
 		// A forgotten entity lives on as its mark: the mark moves.
 		if legal {
 			e.state = uint8(to)
@@ -411,20 +415,20 @@ func (t *Tracker) file(name string) uint32 {
 // reviving it from its mark) when needed.
 func (t *Tracker) session(node, sid string) *session {
 	t.keybuf = append(append(append(t.keybuf[:0], node...), 0), sid...)
-	h := hashKey(t.keybuf)
+	h := hashKey(t.seed, t.keybuf)
 	if s := t.sessions.get(h, t.keybuf); s != nil {
 		return s
 	}
 	s := &session{h: h}
 	s.setKey(t.keybuf)
 	t.sessions.put(s)
-	if v, ok := t.marks.get(h); ok && Connection.Machine().Terminal(fsm.Symbol(v)) {
+	if v, ok := t.marks.get(h ^ sessionSalt); ok && Connection.Machine().Terminal(fsm.Symbol(v)) {
 		state := v
 		// An ended session that was forgotten: bring back its connection.
 		s.revived = true
 		c := &entity{fam: Connection, state: state, seq: t.seq}
 		c.setKey(append([]byte{byte(Connection)}, s.key...))
-		c.h = hashString(c.key)
+		c.h = hashString(t.seed, c.key)
 		t.seq++
 		t.entities.put(c)
 		t.attach(s, c)
@@ -440,7 +444,7 @@ func (t *Tracker) session(node, sid string) *session {
 // state. It returns nil when the entity limit stops a new one.
 func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool) (*entity, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	h := hashKey(t.keybuf)
+	h := hashKey(t.seed, t.keybuf)
 	if e := sess.find(h, t.keybuf); e != nil {
 		return e, false
 	}
@@ -449,7 +453,7 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 	}
 	if v, ok := t.marks.get(h); ok {
 		state, dir := unpackMark(v)
-		return &entity{fam: fam, state: state, dir: dir, mark: h}, false
+		return &entity{fam: fam, state: state, dir: dir, mark: h, marked: true}, false
 	}
 	if !create {
 		return &entity{fam: fam, state: uint8(fam.Machine().Initial())}, true
@@ -477,7 +481,7 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 // peek returns the state of an entity without creating it.
 func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	h := hashKey(t.keybuf)
+	h := hashKey(t.seed, t.keybuf)
 	if e := t.entities.get(h, t.keybuf); e != nil {
 		return e.state, true
 	}
@@ -490,7 +494,7 @@ func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
 // detached copy of its mark. It looks in sess first (may be nil).
 func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity, uint8, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	h := hashKey(t.keybuf)
+	h := hashKey(t.seed, t.keybuf)
 	if e := sess.find(h, t.keybuf); e != nil {
 		return e, e.state, true
 	}
@@ -499,7 +503,7 @@ func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity,
 	}
 	if v, ok := t.marks.get(h); ok {
 		state, dir := unpackMark(v)
-		return &entity{fam: fam, state: state, dir: dir, mark: h}, state, true
+		return &entity{fam: fam, state: state, dir: dir, mark: h, marked: true}, state, true
 	}
 	return nil, 0, false
 }
@@ -576,6 +580,11 @@ var mayClose = func() (out [NumFamilies][]bool) {
 	}
 	return
 }()
+
+// sessionSalt sets the marks of sessions apart from those of entities, whose
+// keys could otherwise be the same bytes (a nodeId that starts with a
+// family's byte).
+const sessionSalt = 0x9e3779b97f4a7c15
 
 // packMark packs an entity's state and direction into the byte of its mark.
 func packMark(state uint8, dir Bool) uint8 { return state&0x3f | uint8(dir)<<6 }
@@ -664,7 +673,7 @@ func (t *Tracker) drop(s *session) {
 	s.ents = nil
 	s.dropped = true
 	t.sessions.del(s)
-	t.marks.add(s.h, packMark(s.conn.state, Unset))
+	t.marks.add(s.h^sessionSalt, packMark(s.conn.state, Unset))
 }
 
 // End reports the entities left open: a dangling warning for each entity

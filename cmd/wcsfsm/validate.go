@@ -27,6 +27,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "warnings count as errors")
 	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest line in `bytes`; longer lines are findings and skipped")
 	maxEntities := fs.Int("max-entities", eventlog.DefaultMaxEntities, "most entities tracked at once")
+	maxMarks := fs.Int("max-marks", eventlog.DefaultMaxMarks, "most marks of forgotten sessions and entities kept (late teardown events are judged against them)")
 	jobs := fs.Int("j", runtime.NumCPU(), "validate JSON Lines with `N` trackers in parallel, sharded by session (same findings, same order)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-strict] [-j N] [FILE ...]")
@@ -56,8 +57,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wcsfsm validate: -j must be at least 1")
 		return 2
 	}
-	if *maxLine <= 0 || *maxEntities <= 0 {
-		fmt.Fprintln(stderr, "wcsfsm validate: -max-line and -max-entities must be positive")
+	if *maxLine <= 0 || *maxEntities <= 0 || *maxMarks <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm validate: -max-line, -max-entities and -max-marks must be positive")
 		return 2
 	}
 	names, files, err := openInputs(fs.Args(), stdin)
@@ -70,7 +71,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var buf []byte
 	v := &eventlog.Validator{
-		Tracker: eventlog.NewTracker(eventlog.Options{Partial: *partial, MaxEntities: *maxEntities}),
+		Tracker: eventlog.NewTracker(eventlog.Options{Partial: *partial, MaxEntities: *maxEntities, MaxMarks: *maxMarks}),
 		MaxLine: *maxLine,
 		Jobs:    *jobs,
 	}
