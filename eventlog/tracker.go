@@ -79,7 +79,7 @@ type Tracker struct {
 	init     bool
 	sessions sessTable // by the hash of the key (table.go)
 	entities entTable
-	marks    marks // forgotten sessions and entities: key hash -> mark (packMark: state, direction)
+	marks    marks  // forgotten sessions and entities: key hash -> mark (packMark: state, direction)
 	seed     uint64 // of hashKey: random for each tracker, so that no one can choose colliding ids
 	seq      uint64
 	keybuf   []byte
@@ -103,20 +103,20 @@ type session struct {
 }
 
 type entity struct {
-	key   string // family byte, node, "\x00", id
-	h     uint64 // hashKey(key)
-	next  *entity
-	fam   Family
-	state uint8
-	dir   Bool // the direction of a media session, from "published"
-	sess  *session
-	seq   uint64
-	mark  uint64          // a detached copy of a mark (marked): the mark's hash, to write a move back
+	key    string // family byte, node, "\x00", id
+	h      uint64 // hashKey(key)
+	next   *entity
+	fam    Family
+	state  uint8
+	dir    Bool // the direction of a media session, from "published"
+	sess   *session
+	seq    uint64
+	mark   uint64 // a detached copy of a mark (marked): the mark's hash, to write a move back
 	marked bool
-	idx   int             // position in sess.ents
-	file  uint32          // index in Tracker.files of the file of the last event
-	line  int             // line of the last event
-	kbuf  [inlineKey]byte // holds key when it fits (setKey)
+	idx    int             // position in sess.ents
+	file   uint32          // index in Tracker.files of the file of the last event
+	line   int             // line of the last event
+	kbuf   [inlineKey]byte // holds key when it fits (setKey)
 }
 
 // inlineKey is the room for a key inside an entity or a session: most keys
