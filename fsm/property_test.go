@@ -6,12 +6,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/wcsfsm/wcsfsm/call"
-	"github.com/wcsfsm/wcsfsm/connection"
+	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/fsm"
 	"github.com/wcsfsm/wcsfsm/fsm/fsmtest"
-	"github.com/wcsfsm/wcsfsm/stream"
-	"github.com/wcsfsm/wcsfsm/transfer"
 	"pgregory.net/rapid"
 )
 
@@ -20,19 +17,14 @@ import (
 // (Machine.Validate), agree on every family's machine, for sequences drawn
 // by fsmtest.
 
-// propFamilies are the eight machines of the Web Call Server (the registry
-// eventlog.Families lists the same; the packages are imported directly so
-// that the core's tests do not depend on the log validator).
-var propFamilies = []*fsm.Machine[fsm.Symbol]{
-	connection.Machine.Untyped(),
-	connection.Registration.Untyped(),
-	call.Machine.Untyped(),
-	transfer.Machine.Untyped(),
-	stream.Machine.Untyped(),
-	stream.KeepAlive.Untyped(),
-	connection.Debug.Untyped(),
-	connection.Data.Untyped(),
-}
+// propFamilies are the eight machines of the Web Call Server, from the one
+// registry of them (an external test may import the log package).
+var propFamilies = func() (out []*fsm.Machine[fsm.Symbol]) {
+	for _, f := range eventlog.Families() {
+		out = append(out, f.Machine())
+	}
+	return
+}()
 
 // propFinding is what is reported about one refused status.
 type propFinding struct {

@@ -4,25 +4,19 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/wcsfsm/wcsfsm/call"
-	"github.com/wcsfsm/wcsfsm/connection"
+	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/fsm"
 	"github.com/wcsfsm/wcsfsm/fsm/fsmtest"
-	"github.com/wcsfsm/wcsfsm/stream"
-	"github.com/wcsfsm/wcsfsm/transfer"
 )
 
-// families are the eight machines of the Web Call Server, untyped.
-var families = []*fsm.Machine[fsm.Symbol]{
-	connection.Machine.Untyped(),
-	connection.Registration.Untyped(),
-	call.Machine.Untyped(),
-	transfer.Machine.Untyped(),
-	stream.Machine.Untyped(),
-	stream.KeepAlive.Untyped(),
-	connection.Debug.Untyped(),
-	connection.Data.Untyped(),
-}
+// families are the eight machines of the Web Call Server, untyped, from the
+// one registry of them.
+var families = func() (out []*fsm.Machine[fsm.Symbol]) {
+	for _, f := range eventlog.Families() {
+		out = append(out, f.Machine())
+	}
+	return
+}()
 
 // edge is a transition without its reasons, for comparing.
 type edge struct{ From, Status, To string }
