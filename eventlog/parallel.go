@@ -373,6 +373,14 @@ func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(l
 			case err == io.EOF:
 				eof = true
 			case err != nil:
+				// The whole lines read so far are judged, as the line reader
+				// judges them, before the error.
+				if i := bytes.LastIndexByte(b.buf, '\n'); i >= 0 {
+					b.buf = b.buf[:i+1]
+					lines := bytes.Count(b.buf, []byte{'\n'})
+					send(lines)
+					nLines += int64(lines)
+				}
 				return err
 			}
 			if eof || len(b.buf) < blockBytes && n > 0 {

@@ -2,6 +2,7 @@ package eventlog_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -84,5 +85,29 @@ func TestParallelReaderEdges(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestParallelReaderError: a reader that fails mid-file: -j 2 judges the
+// whole lines read before the error, as -j 1 does, and returns the error.
+func TestParallelReaderError(t *testing.T) {
+	data := strings.Repeat(`{"event":"CallStatusEvent","sessionId":"s","callId":"c","status":"HOLD"}`+"\n", 5000) + `{"event":"Cal`
+	boom := errors.New("boom")
+	read := func(jobs int) ([]string, error) {
+		var out []string
+		v := &eventlog.Validator{Jobs: jobs, Report: func(f eventlog.Finding) { out = append(out, f.String()) }}
+		err := v.ReadJSONL("f", io.MultiReader(strings.NewReader(data), iotest.ErrReader(boom)))
+		return out, err
+	}
+	want, err1 := read(1)
+	got, err2 := read(2)
+	if !errors.Is(err1, boom) || !errors.Is(err2, boom) {
+		t.Fatalf("errors: -j 1 %v, -j 2 %v; want boom from both", err1, err2)
+	}
+	if len(want) == 0 {
+		t.Fatal("-j 1 judged nothing before the error")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("-j 2 differs from -j 1 before the error (-want +got):\n%s", diff)
 	}
 }
