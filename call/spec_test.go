@@ -7,33 +7,14 @@ import (
 	"github.com/wcsfsm/wcsfsm/internal/spectest"
 )
 
-var machines = []struct {
-	why string
-	c   spectest.Case
-}{
-	{"a SIP call; provisional answers repeat, RING_MEDIA is accepted wherever RING is",
-		spectest.For("CallStatusEvent", "State", call.Machine)},
-}
-
-// TestMachineMatchesSpec checks the machine against machines.md, edge for
-// edge: states, terminal and final states, why, and every legal and illegal
-// (state, status) pair.
-func TestMachineMatchesSpec(t *testing.T) {
-	for _, tt := range machines {
-		t.Run(tt.c.Event, func(t *testing.T) {
-			t.Log(tt.why)
-			tt.c.CheckSpec(t)
-		})
-	}
-}
-
-// TestConstDocs checks the "May be followed by" and "Terminal" lines of
-// the state constants' doc comments against the machine.
-func TestConstDocs(t *testing.T) {
-	for _, tt := range machines {
-		t.Run(tt.c.Event, func(t *testing.T) {
-			t.Log(tt.why)
-			tt.c.CheckDocs(t, ".")
-		})
-	}
+// TestMachines checks each machine of the package against its section of
+// testdata/spec/machines.md, edge for edge (states, terminal and final
+// states, why, every legal and illegal (state, status) pair), and the
+// "May be followed by" and "Terminal" lines of its constants' doc comments
+// against the machine.
+func TestMachines(t *testing.T) {
+	spectest.Run(t,
+		spectest.For("CallStatusEvent", "State", call.Machine,
+			"a SIP call; provisional answers repeat, RING_MEDIA is accepted wherever RING is"),
+	)
 }

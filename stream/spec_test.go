@@ -7,35 +7,16 @@ import (
 	"github.com/wcsfsm/wcsfsm/stream"
 )
 
-var machines = []struct {
-	why string
-	c   spectest.Case
-}{
-	{"a published or played stream; four notices keep the state",
-		spectest.For("StreamStatusEvent", "State", stream.Machine)},
-	{"the heartbeat of a media session; it never changes direction",
-		spectest.For("StreamKeepAliveEvent", "KeepAliveState", stream.KeepAlive)},
-}
-
-// TestMachinesMatchSpec checks the machines against machines.md, edge for
-// edge: states, terminal and final states, why, and every legal and illegal
-// (state, status) pair.
-func TestMachinesMatchSpec(t *testing.T) {
-	for _, tt := range machines {
-		t.Run(tt.c.Event, func(t *testing.T) {
-			t.Log(tt.why)
-			tt.c.CheckSpec(t)
-		})
-	}
-}
-
-// TestConstDocs checks the "May be followed by" and "Terminal" lines of
-// the state constants' doc comments against the machines.
-func TestConstDocs(t *testing.T) {
-	for _, tt := range machines {
-		t.Run(tt.c.Event, func(t *testing.T) {
-			t.Log(tt.why)
-			tt.c.CheckDocs(t, ".")
-		})
-	}
+// TestMachines checks each machine of the package against its section of
+// testdata/spec/machines.md, edge for edge (states, terminal and final
+// states, why, every legal and illegal (state, status) pair), and the
+// "May be followed by" and "Terminal" lines of its constants' doc comments
+// against the machine.
+func TestMachines(t *testing.T) {
+	spectest.Run(t,
+		spectest.For("StreamStatusEvent", "State", stream.Machine,
+			"a published or played stream; four notices keep the state"),
+		spectest.For("StreamKeepAliveEvent", "KeepAliveState", stream.KeepAlive,
+			"the heartbeat of a media session; it never changes direction"),
+	)
 }

@@ -168,16 +168,19 @@ func CheckMachine[S ~uint8](t *testing.T, m *fsm.Machine[S], tab Table) {
 // family test runs: against machines.md and against the doc comments.
 type Case struct {
 	Event string // the section of machines.md, e.g. "CallStatusEvent"
+	Why   string // what the machine is, in a line, for the test log
 	Type  string // the state type of the package, e.g. "State"
 	check func(*testing.T, Table)
 	docs  func(dir string) ([]string, error)
 }
 
 // For makes the Case of machine m, which machines.md declares in the
-// section event and the family package with the state type typeName.
-func For[S ~uint8](event, typeName string, m *fsm.Machine[S]) Case {
+// section event and the family package with the state type typeName; why
+// says what the machine is.
+func For[S ~uint8](event, typeName string, m *fsm.Machine[S], why string) Case {
 	return Case{
 		Event: event,
+		Why:   why,
 		Type:  typeName,
 		check: func(t *testing.T, tab Table) { CheckMachine(t, m, tab) },
 		docs:  func(dir string) ([]string, error) { return ConstDocs(dir, typeName, m) },
@@ -199,6 +202,21 @@ func (c Case) CheckDocs(t *testing.T, dir string) {
 	}
 	for _, p := range problems {
 		t.Errorf("%s, type %s: %s", dir, c.Type, p)
+	}
+}
+
+// Run is the whole test of a family package: for each case, a subtest
+// that checks the machine against its section of machines.md (CheckSpec)
+// and the doc comments of the package's constants (CheckDocs, the package
+// in the current directory). why says what each machine is, for the log.
+func Run(t *testing.T, cases ...Case) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Event, func(t *testing.T) {
+			t.Log(c.Why)
+			t.Run("spec", c.CheckSpec)
+			t.Run("docs", func(t *testing.T) { c.CheckDocs(t, ".") })
+		})
 	}
 }
 
