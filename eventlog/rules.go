@@ -90,13 +90,13 @@ func (t *Tracker) rules(out []Finding, ev *Event, fam Family, m *fsm.Machine[fsm
 		case conn == nil && t.opts.Partial:
 		case conn == nil:
 			out = t.add(out, ev, NoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" got "+ev.Status+": no ConnectionStatusEvent ESTABLISHED for session "+quote(ev.SessionID)+
+				who(m, fam, id, ev)+" got "+ev.Status+": no "+Connection.String()+" "+Connection.Machine().String(sessionLive)+" for session "+quote(ev.SessionID)+
 					" before this event; for a log that carries only some families use -partial")
 		case fsm.Symbol(conn.state) == sessionLive:
 		case !Connection.Machine().Terminal(fsm.Symbol(conn.state)):
 			out = t.add(out, ev, NoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
 				who(m, fam, id, ev)+" got "+ev.Status+": session "+quote(ev.SessionID)+" is "+Connection.Machine().String(fsm.Symbol(conn.state))+
-					", not ESTABLISHED")
+					", not "+Connection.Machine().String(sessionLive))
 		case isNew:
 			out = t.add(out, ev, NoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
 				who(m, fam, id, ev)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+Connection.Machine().String(fsm.Symbol(conn.state))+
