@@ -52,14 +52,7 @@ func TestWCSLogCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		why      string
-		args     []string
-		stdin    string
-		code     int
-		inStdout string // a substring of standard output
-		inStderr string // a substring of standard error
-	}{
+	runCLI(t, []cliCase{
 		{"auto on standard input: a server log", []string{"validate"}, string(log), 0, "", "1028 lines, 23 events, 11 entities: 0 errors, 0 warnings; input wcslog, 6 other hooks skipped"},
 		{"auto decides file by file", []string{"validate", "testdata/wcslog/flashphoner.log", "testdata/valid/debug.jsonl"}, "", 0, "",
 			"input wcslog (1 file) and jsonl (1 file), 6 other hooks skipped"},
@@ -77,25 +70,7 @@ func TestWCSLogCommandLine(t *testing.T) {
 		{"convert -h", []string{"convert", "-h"}, "", 0, "", "usage: wcsfsm convert"},
 		{"convert of an empty input", []string{"convert"}, "", 0, "", "0 events written"},
 		{"the command list names convert", []string{"help"}, "", 0, "", "convert"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.why, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
-			}
-			if !strings.Contains(stdout.String(), tt.inStdout) {
-				t.Errorf("stdout lacks %q:\n%.2000s", tt.inStdout, stdout.String())
-			}
-			if !strings.Contains(stderr.String(), tt.inStderr) {
-				t.Errorf("stderr lacks %q:\n%s", tt.inStderr, stderr.String())
-			}
-			if tt.code == 2 && stdout.Len() != 0 {
-				t.Errorf("exit 2 wrote output:\n%s", stdout.String())
-			}
-		})
-	}
+	})
 }
 
 // lineNumbers are the line numbers in findings' messages ("last event at
