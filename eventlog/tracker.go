@@ -29,14 +29,16 @@ type Options struct {
 	// not tracked.
 	MaxEntities int
 	// MaxMarks bounds the compact marks (0: DefaultMaxMarks) of what the
-	// tracker forgot: an ended session is forgotten as soon as none of its
-	// entities is open, and it and its entities live on as marks (a 64-bit
-	// hash of the key, and a byte: the state, and a media session's
-	// direction), so that late teardown events (an UNREGISTERED after
-	// DISCONNECTED), reused ids and events after the end are judged as
-	// before; so are entities that close without a session to end them.
-	// The oldest mark goes first: an event of a session forgotten that long
-	// ago is judged as one of a session never seen.
+	// tracker forgot. An ended session is forgotten as soon as none of its
+	// entities is open; it lives on as a mark (a 64-bit hash of its key and
+	// its connection's state), and so does each of its entities that may
+	// still move into another final state after the end (a registration,
+	// for a late UNREGISTERED): a later event of the session is a
+	// no-session error, and a late teardown event is judged against its
+	// entity's state. Entities that close without a session to end them
+	// (-partial) leave a mark too, so a reused id is still illegal. The
+	// oldest mark goes first: an event of a session forgotten that long ago
+	// is judged as one of a session never seen.
 	MaxMarks int
 }
 
