@@ -355,9 +355,11 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 	isNew := false
 	if id != "" {
 		// After its session ended nothing new starts: an entity not seen
-		// before is judged, but not tracked.
+		// before is judged, but not tracked. Nor is one whose first
+		// status is unknown: that line is one finding, not an entity
+		// left in its initial state to dangle at the end.
 		ended := fam != Connection && sess != nil && sess.conn != nil && Connection.Machine().Terminal(fsm.Symbol(sess.conn.state))
-		e, isNew = t.entity(fam, ev.NodeID, id, sess, !ended)
+		e, isNew = t.entity(fam, ev.NodeID, id, sess, ok && !ended)
 	}
 	from := m.Initial()
 	if e != nil {
