@@ -452,8 +452,9 @@ func TestSnapshotCoversTracker(t *testing.T) {
 		want []string
 	}
 	cases := []tc{
-		{"Tracker: keybuf is scratch, mu and init are not state, fileIdx is the index of files",
-			fields(Tracker{}), []string{"mu", "opts", "init", "sessions", "entities", "marks", "seed", "seq", "keybuf", "stats", "cov", "files", "fileIdx"}},
+		{"Tracker: keybuf is scratch, mu and init are not state, fileIdx is the index of files, dead and free hold zeroed structs to reuse",
+			fields(Tracker{}), []string{"mu", "opts", "init", "sessions", "entities", "marks", "seed", "seq", "keybuf", "stats", "cov", "files", "fileIdx",
+				"dead", "deadSess", "free", "freeSess"}},
 		{"session: the counters are counted again",
 			fields(session{}), []string{"key", "h", "next", "conn", "members", "nonFinal", "dropped", "revived", "ents", "kbuf"}},
 		{"entity: idx is the position in its session's list; mark only for detached copies of marks",

@@ -89,7 +89,20 @@ type Tracker struct {
 	cov      Coverage // transitions taken, per family (coverage.go)
 	files    []string
 	fileIdx  map[string]uint32
+
+	// Entities and sessions forgotten during an event are dead until the
+	// event is judged (its code may still hold them), then free: the
+	// next ones to start reuse them, and a long log allocates no more
+	// than a short one with as many open at once (recycle).
+	dead     []*entity
+	deadSess []*session
+	free     []*entity
+	freeSess []*session
 }
+
+// maxFree bounds each free list: enough for the turnover of a busy log,
+// while a burst of closings leaves the rest to the garbage collector.
+const maxFree = 1024
 
 type session struct {
 	key      string // node "\x00" sessionId
@@ -266,7 +279,9 @@ func (t *Tracker) Take(ev *Event) []Finding {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lazyInit()
-	return t.take(ev, nil)
+	out := t.take(ev, nil)
+	t.recycle()
+	return out
 }
 
 // takeAt is Take for the event at position pos of a sharded input: the
@@ -285,7 +300,63 @@ func (t *Tracker) takeAtLocked(ev *Event, pos uint64) []Finding {
 	if s := pos * 4; t.seq < s {
 		t.seq = s
 	}
-	return t.take(ev, nil)
+	out := t.take(ev, nil)
+	t.recycle()
+	return out
+}
+
+// recycle frees what the event just judged made dead: nothing points to it
+// any more (not the tables, not a session, not the event's code).
+func (t *Tracker) recycle() {
+	for i, e := range t.dead {
+		if len(t.free) < maxFree {
+			*e = entity{}
+			t.free = append(t.free, e)
+		}
+		t.dead[i] = nil
+	}
+	t.dead = t.dead[:0]
+	for i, s := range t.deadSess {
+		if len(t.freeSess) < maxFree {
+			ents := s.ents[:0]
+			*s = session{ents: ents}
+			t.freeSess = append(t.freeSess, s)
+		}
+		t.deadSess[i] = nil
+	}
+	t.deadSess = t.deadSess[:0]
+}
+
+// newEntity returns a zero entity, a free one when there is one.
+func (t *Tracker) newEntity() *entity {
+	if n := len(t.free); n > 0 {
+		e := t.free[n-1]
+		t.free[n-1] = nil
+		t.free = t.free[:n-1]
+		return e
+	}
+	return new(entity)
+}
+
+// newSession returns a zero session, a free one when there is one.
+func (t *Tracker) newSession() *session {
+	if n := len(t.freeSess); n > 0 {
+		s := t.freeSess[n-1]
+		t.freeSess[n-1] = nil
+		t.freeSess = t.freeSess[:n-1]
+		return s
+	}
+	return new(session)
+}
+
+// dropSession takes s out of the table; it is dead once the event is judged.
+func (t *Tracker) dropSession(s *session) {
+	if s.dropped {
+		return
+	}
+	t.sessions.del(s)
+	s.dropped = true
+	t.deadSess = append(t.deadSess, s)
 }
 
 // finding builds a finding at ev's position.
@@ -423,15 +494,18 @@ func (t *Tracker) session(node, sid string) *session {
 	if s := t.sessions.get(h, t.keybuf); s != nil {
 		return s
 	}
-	s := &session{h: h}
+	s := t.newSession()
+	s.h = h
 	s.setKey(t.keybuf)
 	t.sessions.put(s)
 	if v, ok := t.marks.get(h ^ sessionSalt); ok && Connection.Machine().Terminal(fsm.Symbol(v)) {
 		state := v
 		// An ended session that was forgotten: bring back its connection.
 		s.revived = true
-		c := &entity{fam: Connection, state: state, seq: t.seq}
-		c.setKey(append([]byte{byte(Connection)}, s.key...))
+		c := t.newEntity()
+		c.fam, c.state, c.seq = Connection, state, t.seq
+		t.keybuf = append(append(t.keybuf[:0], byte(Connection)), s.key...)
+		c.setKey(t.keybuf)
 		c.h = hashString(t.seed, c.key)
 		t.seq++
 		t.entities.put(c)
@@ -465,7 +539,8 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 	if t.entities.n >= t.opts.MaxEntities {
 		return nil, true
 	}
-	e := &entity{h: h, fam: fam, state: uint8(fam.Machine().Initial()), seq: t.seq}
+	e := t.newEntity()
+	e.h, e.fam, e.state, e.seq = h, fam, uint8(fam.Machine().Initial()), t.seq
 	e.setKey(t.keybuf)
 	t.seq++
 	t.stats.Entities++
@@ -620,8 +695,7 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 		// Nothing will end this entity's session: keep a mark only.
 		t.forget(e)
 		if s != nil && s.members == 0 {
-			t.sessions.del(s)
-			s.dropped = true
+			t.dropSession(s)
 		}
 		return
 	}
@@ -636,6 +710,7 @@ func (t *Tracker) forget(e *entity) {
 	t.detach(e)
 	t.entities.del(e)
 	t.marks.add(e.h, packMark(e.state, e.dir))
+	t.dead = append(t.dead, e)
 }
 
 // settle forgets an ended session none of whose entities is open.
@@ -654,8 +729,7 @@ func (t *Tracker) release(s *session) {
 	switch {
 	case s.dropped:
 	case s.members == 0:
-		t.sessions.del(s)
-		s.dropped = true
+		t.dropSession(s)
 	case s.revived:
 		t.settle(s)
 	}
@@ -674,10 +748,11 @@ func (t *Tracker) drop(s *session) {
 			t.marks.add(e.h, packMark(e.state, e.dir))
 		}
 	}
-	s.ents = nil
-	s.dropped = true
-	t.sessions.del(s)
+	t.dead = append(t.dead, s.ents...)
+	clear(s.ents)
+	s.ents = s.ents[:0]
 	t.marks.add(s.h^sessionSalt, packMark(s.conn.state, Unset))
+	t.dropSession(s)
 }
 
 // End reports the entities left open: a dangling warning for each entity
@@ -713,7 +788,7 @@ func (t *Tracker) end() ([]Finding, []uint64) {
 		}
 		t.stats.Findings[Dangling]++
 		out = append(out, Finding{
-			File: file, Line: 0, Severity: Warning, Kind: Dangling, Event: m.Name(), Entity: e.id(), Node: e.node(),
+			File: file, Line: 0, Severity: Warning, Kind: Dangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
 			From: m.String(from), Allowed: m.AllowedNames(from),
 			Message: m.Name() + " " + describeEntity(e.id(), e.node()) + " is left in " + m.String(from) +
 				", which is not final (last event at line " + itoa(e.line) + "); it may still get: " + list(m.AllowedNames(from)),

@@ -183,3 +183,61 @@ func TestTakeNoAllocOnLegalPath(t *testing.T) {
 		t.Errorf("Take on a legal path allocates %.1f times, want 0", allocs)
 	}
 }
+
+// TestRecycleNoAlloc: a tracker reuses the entities and sessions it forgot,
+// so that, once warm, whole sessions come and go without allocating: the
+// memory of a long log is that of a short one with as many open at once.
+func TestRecycleNoAlloc(t *testing.T) {
+	const n = 3000 // past the marks' presize, so that their room is made
+	evs := make([][]eventlog.Event, n)
+	for i := range evs {
+		sid, cid, mid := fmt.Sprint("s", i), fmt.Sprint("c", i), fmt.Sprint("m", i)
+		evs[i] = []eventlog.Event{
+			{Event: "ConnectionStatusEvent", Status: "ESTABLISHED", SessionID: sid},
+			{Event: "CallStatusEvent", Status: "RING", SessionID: sid, CallID: cid},
+			{Event: "StreamStatusEvent", Status: "PUBLISHING", SessionID: sid, MediaSessionID: mid},
+			{Event: "CallStatusEvent", Status: "FINISH", SessionID: sid, CallID: cid},
+			{Event: "StreamStatusEvent", Status: "UNPUBLISHED", SessionID: sid, MediaSessionID: mid},
+			{Event: "ConnectionStatusEvent", Status: "DISCONNECTED", SessionID: sid},
+		}
+	}
+	tr := eventlog.NewTracker(eventlog.Options{})
+	i := 0
+	session := func() {
+		for k := range evs[i%n] {
+			if fs := tr.Take(&evs[i%n][k]); fs != nil {
+				t.Fatal(fs)
+			}
+		}
+		i++
+	}
+	for range n / 2 {
+		session()
+	}
+	if allocs := testing.AllocsPerRun(n/2-1, session); allocs != 0 {
+		t.Errorf("a session through a warm tracker allocates %.2f times, want 0", allocs)
+	}
+	if st := tr.Stats(); st.Tracked != 0 || st.Sessions != 0 {
+		t.Errorf("after every session ended: %d entities, %d sessions tracked, want 0", st.Tracked, st.Sessions)
+	}
+}
+
+// TestEndFindingsOutliveTracker: the dangling findings of End keep their
+// ids when the tracker goes on and reuses the entities they were about.
+func TestEndFindingsOutliveTracker(t *testing.T) {
+	tr := eventlog.NewTracker(eventlog.Options{})
+	tr.Take(&eventlog.Event{Event: "ConnectionStatusEvent", Status: "ESTABLISHED", SessionID: "s1", NodeID: "n1"})
+	tr.Take(&eventlog.Event{Event: "CallStatusEvent", Status: "RING", SessionID: "s1", CallID: "c1", NodeID: "n1"})
+	fs := tr.End()
+	tr.Take(&eventlog.Event{Event: "CallStatusEvent", Status: "FINISH", SessionID: "s1", CallID: "c1", NodeID: "n1"})
+	tr.Take(&eventlog.Event{Event: "ConnectionStatusEvent", Status: "DISCONNECTED", SessionID: "s1", NodeID: "n1"})
+	tr.Take(&eventlog.Event{Event: "ConnectionStatusEvent", Status: "ESTABLISHED", SessionID: "zz", NodeID: "n9"})
+	tr.Take(&eventlog.Event{Event: "CallStatusEvent", Status: "RING", SessionID: "zz", CallID: "xx", NodeID: "n9"})
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.Node+"/"+f.Entity)
+	}
+	if diff := cmp.Diff([]string{"n1/s1", "n1/c1"}, ids); diff != "" {
+		t.Errorf("ids of End's findings after the tracker went on (-want +got):\n%s", diff)
+	}
+}
