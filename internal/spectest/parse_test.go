@@ -1,6 +1,10 @@
 package spectest_test
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -144,3 +148,35 @@ func TestMachinesMD(t *testing.T) {
 }
 
 func first[T any](v T, _ bool) T { return v }
+
+// TestCopyOfSharedSpec: testdata/spec/machines.md is a copy of the
+// project's shared specification, which sits beside the repository where
+// the project is worked on (../shared/spec, or the directory named by
+// WCSFSM_SHARED_SPEC). Where it is there, the copy must be the same, so
+// that a change to the specification fails the tests until the copy, and
+// the tables checked against it, follow. A clean checkout alone skips.
+func TestCopyOfSharedSpec(t *testing.T) {
+	copyPath, err := spectest.Path()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := os.Getenv("WCSFSM_SHARED_SPEC")
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(copyPath), "..", "..", "..", "shared", "spec")
+	}
+	shared, err := os.ReadFile(filepath.Join(dir, "machines.md"))
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("no shared specification at %s", dir)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := os.ReadFile(copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(strings.Split(string(shared), "\n"), strings.Split(string(mine), "\n")); diff != "" {
+		t.Errorf("testdata/spec/machines.md differs from %s (-shared +copy): copy it over, then mend what the tests of the families find:\n%s",
+			filepath.Join(dir, "machines.md"), diff)
+	}
+}
