@@ -694,6 +694,21 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 	if m.Terminal(to) && (s == nil || s.conn == nil) && e.fam != Connection {
 		// Nothing will end this entity's session: keep a mark only.
 		t.forget(e)
+		if f, ok := follower[e.fam]; ok {
+			// Nor its follower in a final state (a stream's keep-alive,
+			// a call's failed transfer), which may not move once it ended
+			// (rules 3 and 4): it becomes a mark too, and a later event of
+			// it is judged against both marks as before.
+			t.keybuf = append(append(t.keybuf[:0], byte(f)), e.key[1:]...)
+			if k := t.entities.get(hashKey(t.seed, t.keybuf), t.keybuf); k != nil && f.Machine().Final(fsm.Symbol(k.state)) &&
+				(k.sess == nil || k.sess.conn == nil) {
+				ks := k.sess
+				t.forget(k)
+				if ks != nil && ks != s && ks.members == 0 {
+					t.dropSession(ks)
+				}
+			}
+		}
 		if s != nil && s.members == 0 {
 			t.dropSession(s)
 		}
@@ -703,6 +718,11 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 		t.settle(s)
 	}
 }
+
+// follower maps a family to the one whose entities share its ids and need
+// it live to move on (rules 3 and 4): a stream's keep-alives, a call's
+// transfers.
+var follower = map[Family]Family{Stream: KeepAlive, Call: Transfer}
 
 // forget drops a closed entity, keeping a mark of its id, state and
 // direction.

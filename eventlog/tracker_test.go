@@ -127,6 +127,14 @@ func TestTrackerRules(t *testing.T) {
 		{"an unknown status does not create the entity: its first real status is judged from the start", eventlog.Options{},
 			[]string{conn("ESTABLISHED"), callev("RINGING"), callev("RING"), callev("FINISH"), conn("DISCONNECTED")},
 			[]got{{2, "unknown-status", "NEW", "RINGING"}}},
+		{"-partial without a connection: a keep-alive after its stream ended is a mismatch, its direction still kept", eventlog.Options{Partial: true},
+			[]string{strm("PUBLISHING"), ka("PUBLISHING"), strm("UNPUBLISHED"), ka("PUBLISHING"),
+				ev("StreamKeepAliveEvent", "PUBLISHING", "sessionId", "s1", "mediaSessionId", "m1", "published", "false")},
+			[]got{{4, "keepalive-mismatch", "PUBLISHING", "PUBLISHING"}, {5, "keepalive-mismatch", "PUBLISHING", "PUBLISHING"},
+				{5, "direction-mismatch", "PUBLISHING", "PUBLISHING"}}},
+		{"-partial without a connection: a failed transfer after its call ended may not try again", eventlog.Options{Partial: true},
+			[]string{callev("ESTABLISHED"), xfer("FAILED"), callev("FINISH"), xfer("FAILED")},
+			[]got{{4, "transfer-without-call", "FAILED", "FAILED"}}},
 		{"a closed id without a session is remembered as a mark: reuse is illegal", eventlog.Options{Partial: true},
 			[]string{ev("CallStatusEvent", "BUSY", "callId", "c1"), ev("CallStatusEvent", "RING", "callId", "c1")},
 			[]got{{2, "illegal-transition", "BUSY", "RING"}}},
@@ -239,5 +247,31 @@ func TestEndFindingsOutliveTracker(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"n1/s1", "n1/c1"}, ids); diff != "" {
 		t.Errorf("ids of End's findings after the tracker went on (-want +got):\n%s", diff)
+	}
+}
+
+// TestPartialForgetsFollowers: under -partial, in a log without connection
+// events nothing ends a session, so a stream's keep-alive and a call's
+// failed transfer are forgotten (as marks) when the stream or call ends:
+// tracked memory follows the media sessions and calls open at once.
+func TestPartialForgetsFollowers(t *testing.T) {
+	tr := eventlog.NewTracker(eventlog.Options{Partial: true})
+	for i := range 100 {
+		sid, id := fmt.Sprint("s", i), fmt.Sprint("x", i)
+		for _, e := range []eventlog.Event{
+			{Event: "StreamStatusEvent", Status: "PUBLISHING", SessionID: sid, MediaSessionID: id},
+			{Event: "StreamKeepAliveEvent", Status: "PUBLISHING", SessionID: sid, MediaSessionID: id},
+			{Event: "CallStatusEvent", Status: "ESTABLISHED", SessionID: sid, CallID: id},
+			{Event: "TransferStatusEvent", Status: "FAILED", SessionID: sid, CallID: id},
+			{Event: "StreamStatusEvent", Status: "UNPUBLISHED", SessionID: sid, MediaSessionID: id},
+			{Event: "CallStatusEvent", Status: "FINISH", SessionID: sid, CallID: id},
+		} {
+			if fs := tr.Take(&e); fs != nil {
+				t.Fatal(fs)
+			}
+		}
+	}
+	if st := tr.Stats(); st.Tracked != 0 || st.Sessions != 0 {
+		t.Errorf("after 100 media sessions and calls ended: %d entities, %d sessions tracked, want 0", st.Tracked, st.Sessions)
 	}
 }
