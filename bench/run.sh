@@ -90,8 +90,14 @@ row "wcsfsm validate -j 1, 4x log" j1x4 "$size4"
 row "wcsfsm validate (-j $cores), 4x log" validatex4 "$size4"
 echo
 
-ratio() { # ratio LABEL NUM-NAME DEN-NAME COLUMN
-	awk -v l="$1" -v a="$(median "$tmp/$2.times" "$4")" -v b="$(median "$tmp/$3.times" "$4")" 'BEGIN { printf "%-44s %6.2fx\n", l, a / b }'
+# ratio LABEL NUM-NAME DEN-NAME COLUMN: the median of the ratios of the
+# runs of one round (the two runs compared follow each other, so a change in
+# the machine's load from one round to the next cancels out), and, for
+# comparison, the ratio of the medians.
+ratio() {
+	paste -d' ' "$tmp/$2.times" "$tmp/$3.times" | awk -v c="$4" '{ print $c / $(c + 2) }' >"$tmp/ratio"
+	awk -v l="$1" -v r="$(median "$tmp/ratio" 1)" -v a="$(median "$tmp/$2.times" "$4")" -v b="$(median "$tmp/$3.times" "$4")" \
+		'BEGIN { printf "%-44s %6.2fx   (ratio of the medians %.2fx)\n", l, r, a / b }'
 }
 ratio "throughput, wcsfsm (default -j) / baseline" baseline validate 1
 ratio "throughput, wcsfsm -j 1 / baseline" baseline j1 1
