@@ -137,7 +137,9 @@ type entity struct {
 // inlineKey is the room for a key inside an entity or a session: most keys
 // (a family byte, a nodeId, an id) fit, and then checking a key found by
 // its hash reads memory the struct is already in, and starting an entity
-// allocates once. Entities and sessions are never copied by value.
+// allocates at most once (nothing when it reuses a forgotten one). Entities
+// and sessions are never copied by value, and a key is cloned before it
+// leaves the tracker (a reused struct overwrites it).
 const inlineKey = 112
 
 // inlineString returns k as a string, in buf when it fits.
