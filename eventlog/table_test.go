@@ -87,3 +87,14 @@ func TestHashKeyLengths(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherSideStartsFinal: an event of a family of otherSide with an
+// unknown status starts its entity in the initial state, which must be
+// final, or that one bad line would end in a dangling warning.
+func TestOtherSideStartsFinal(t *testing.T) {
+	for _, f := range Families() {
+		if m := f.Machine(); otherSide[f] && !m.Final(m.Initial()) {
+			t.Errorf("%s: initial state %s is not final", m.Name(), m.String(m.Initial()))
+		}
+	}
+}

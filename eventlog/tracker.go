@@ -428,11 +428,13 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 	isNew := false
 	if id != "" {
 		// After its session ended nothing new starts: an entity not seen
-		// before is judged, but not tracked. Nor is one whose first
-		// status is unknown: that line is one finding, not an entity
-		// left in its initial state to dangle at the end.
+		// before is judged, but not tracked. Nor is one whose first status
+		// is unknown: that line is one finding, not an entity left in its
+		// initial state (to dangle at the end, or to outlive its session
+		// as a mark) — unless other families' rules ask whether it was
+		// seen (rule 6), where it stays in its initial state, final.
 		ended := fam != Connection && sess != nil && sess.conn != nil && Connection.Machine().Terminal(fsm.Symbol(sess.conn.state))
-		e, isNew = t.entity(fam, ev.NodeID, id, sess, ok && !ended)
+		e, isNew = t.entity(fam, ev.NodeID, id, sess, !ended && (ok || otherSide[fam]))
 	}
 	from := m.Initial()
 	if e != nil {
@@ -697,10 +699,10 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 		// Nothing will end this entity's session: keep a mark only.
 		t.forget(e)
 		if f, ok := follower[e.fam]; ok {
-			// Nor its follower in a final state (a stream's keep-alive,
-			// a call's failed transfer), which may not move once it ended
-			// (rules 3 and 4): it becomes a mark too, and a later event of
-			// it is judged against both marks as before.
+			// Nor its follower (a stream's keep-alive, whose states are
+			// all final), which may not move once the stream ended (rule
+			// 3): it becomes a mark too, and a later event of it is judged
+			// against both marks.
 			t.keybuf = append(append(t.keybuf[:0], byte(f)), e.key[1:]...)
 			if k := t.entities.get(hashKey(t.seed, t.keybuf), t.keybuf); k != nil && f.Machine().Final(fsm.Symbol(k.state)) &&
 				(k.sess == nil || k.sess.conn == nil) {
@@ -721,10 +723,20 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 	}
 }
 
-// follower maps a family to the one whose entities share its ids and need
-// it live to move on (rules 3 and 4): a stream's keep-alives, a call's
-// transfers.
-var follower = map[Family]Family{Stream: KeepAlive, Call: Transfer}
+// otherSide lists the families whose having been seen decides, under
+// -partial, whether another family's rule is checked (machines.md, rule 6:
+// a ConnectionStatusEvent for rules 1 and 2, a StreamStatusEvent for rule
+// 3, a CallStatusEvent for rule 4). An event of one of them counts as seen
+// even when its status is unknown. Their initial state is final
+// (TestOtherSideStartsFinal), so such an entity never dangles.
+var otherSide = [NumFamilies]bool{Connection: true, Stream: true, Call: true}
+
+// follower maps a family to the one whose entities share its ids, need it
+// live to move on, and have only final states, so that a mark of one can
+// never be left open: a stream's keep-alives (rule 3). (Not a call's
+// transfers: rule 4 refuses a FAILED transfer's new attempt after the call
+// ended, but its machine still moves into ACCEPTED, which is open.)
+var follower = map[Family]Family{Stream: KeepAlive}
 
 // forget drops a closed entity, keeping a mark of its id, state and
 // direction.
