@@ -330,25 +330,21 @@ func (t *Tracker) recycle() {
 }
 
 // newEntity returns a zero entity, a free one when there is one.
-func (t *Tracker) newEntity() *entity {
-	if n := len(t.free); n > 0 {
-		e := t.free[n-1]
-		t.free[n-1] = nil
-		t.free = t.free[:n-1]
-		return e
-	}
-	return new(entity)
-}
+func (t *Tracker) newEntity() *entity { return pop(&t.free) }
 
 // newSession returns a zero session, a free one when there is one.
-func (t *Tracker) newSession() *session {
-	if n := len(t.freeSess); n > 0 {
-		s := t.freeSess[n-1]
-		t.freeSess[n-1] = nil
-		t.freeSess = t.freeSess[:n-1]
-		return s
+func (t *Tracker) newSession() *session { return pop(&t.freeSess) }
+
+// pop takes the last of a free list, or a new value when it is empty.
+func pop[T any](free *[]*T) *T {
+	n := len(*free)
+	if n == 0 {
+		return new(T)
 	}
-	return new(session)
+	v := (*free)[n-1]
+	(*free)[n-1] = nil
+	*free = (*free)[:n-1]
+	return v
 }
 
 // dropSession takes s out of the table; it is dead once the event is judged.
