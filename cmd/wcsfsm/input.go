@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
 )
@@ -12,6 +14,7 @@ import (
 // openInputs opens every file named ("-" is standard input; none at all
 // means standard input) before anything is read, so that a missing file
 // stops the job before any output. On an error the files opened are closed.
+// Each is read through gzip when it starts as gzip does (maybeGzip).
 func openInputs(names []string, stdin io.Reader) ([]string, []io.Reader, error) {
 	if len(names) == 0 {
 		names = []string{"-"}
@@ -19,7 +22,7 @@ func openInputs(names []string, stdin io.Reader) ([]string, []io.Reader, error) 
 	files := make([]io.Reader, len(names))
 	for i, n := range names {
 		if n == "-" {
-			files[i] = stdin
+			files[i] = &maybeGzip{src: stdin}
 			continue
 		}
 		f, err := os.Open(n)
@@ -27,17 +30,63 @@ func openInputs(names []string, stdin io.Reader) ([]string, []io.Reader, error) 
 			closeAll(files)
 			return nil, nil, err
 		}
-		files[i] = f
+		files[i] = &maybeGzip{src: f, file: f}
 	}
 	return names, files, nil
 }
 
 func closeAll(files []io.Reader) {
 	for _, f := range files {
-		if c, ok := f.(*os.File); ok && c != os.Stdin {
-			c.Close()
+		if g, ok := f.(*maybeGzip); ok && g.file != nil {
+			g.file.Close()
 		}
 	}
+}
+
+// maybeGzip reads src, or what src decompresses to when it starts with
+// gzip's magic number (a rotated log, flashphoner.log.1.gz, whatever its
+// name): it looks at the first read, not at the open, so that standard
+// input is not read before its turn. A damaged stream is a read error, after
+// the whole lines that came before it.
+type maybeGzip struct {
+	src  io.Reader
+	file *os.File // to close; nil for standard input
+	r    io.Reader
+	err  error
+}
+
+func (g *maybeGzip) Read(p []byte) (int, error) {
+	if g.r == nil && g.err == nil {
+		br := bufio.NewReaderSize(g.src, 64<<10)
+		g.r = br
+		if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
+			z, err := gzip.NewReader(br) // several members are one stream, as gunzip reads them
+			if err != nil {
+				g.r, g.err = nil, gzipError(err)
+			} else {
+				g.r = z
+			}
+		}
+	}
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		if _, ok := g.r.(*gzip.Reader); ok {
+			err = gzipError(err)
+		}
+	}
+	return n, err
+}
+
+// gzipError says that err comes from the decompression (gzip's own errors
+// say so already; an unexpected EOF does not).
+func gzipError(err error) error {
+	if strings.HasPrefix(err.Error(), "gzip: ") {
+		return err
+	}
+	return fmt.Errorf("gzip: %w", err)
 }
 
 // inputFormat is the -input flag's value: "auto" or a format's name.

@@ -33,8 +33,9 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-strict] [-j N] [FILE ...]")
 		fmt.Fprintln(stderr, "\nReads the files (standard input for none or -) as one log and reports every finding.")
 		fmt.Fprintln(stderr, "The files may be JSON Lines or WCS server logs (flashphoner.log); -input auto tells them")
-		fmt.Fprintln(stderr, "apart, file by file, from their first lines. Rotated server logs go oldest first:")
-		fmt.Fprintln(stderr, "  wcsfsm validate flashphoner.log.2 flashphoner.log.1 flashphoner.log")
+		fmt.Fprintln(stderr, "apart, file by file, from their first lines. A file compressed with gzip is read as")
+		fmt.Fprintln(stderr, "it is, whatever its name. Rotated server logs go oldest first:")
+		fmt.Fprintln(stderr, "  wcsfsm validate flashphoner.log.2.gz flashphoner.log.1 flashphoner.log")
 		fmt.Fprintln(stderr, "Exit status: 0 no error, 1 errors found, 2 could not do the job.")
 		fs.PrintDefaults()
 	}

@@ -62,7 +62,7 @@ func TestWCSLogCommandLine(t *testing.T) {
 			"flashphoner.log:1: error malformed", "errors (malformed 10"},
 		{"-input wcslog on JSON Lines: no event in it", []string{"validate", "-input", "wcslog", "testdata/valid/debug.jsonl"}, "", 0, "", "0 events"},
 		{"-input names the formats", []string{"validate", "-input", "csv"}, "", 2, "", "-input must be auto, jsonl or wcslog"},
-		{"validate's usage tells the order of rotated logs", []string{"validate", "-h"}, "", 0, "", "flashphoner.log.2 flashphoner.log.1 flashphoner.log"},
+		{"validate's usage tells the order of rotated logs, compressed or not", []string{"validate", "-h"}, "", 0, "", "flashphoner.log.2.gz flashphoner.log.1 flashphoner.log"},
 		{"convert on standard input", []string{"convert"}, string(log), 0, `{"event":"ConnectionStatusEvent","nodeId":`, "23 events written, 6 other hooks skipped, 0 bad entries"},
 		{"convert of a file that cannot be opened: exit 2, no output", []string{"convert", "testdata/wcslog/flashphoner.log", "testdata/wcslog/no-such.log"}, "", 2, "", "no-such.log"},
 		{"convert: an unknown flag", []string{"convert", "-bogus"}, "", 2, "", "flag provided but not defined"},
