@@ -366,6 +366,7 @@ func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(l
 			if cap(b.buf)-len(b.buf) < readBuf {
 				b.buf = slices.Grow(b.buf, blockBytes)
 			}
+			want := cap(b.buf) - len(b.buf)
 			n, err := r.Read(b.buf[len(b.buf):cap(b.buf)])
 			b.buf = b.buf[:len(b.buf)+n]
 			nBytes += int64(n)
@@ -383,10 +384,13 @@ func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(l
 				}
 				return err
 			}
-			if eof || len(b.buf) < blockBytes && n > 0 {
-				continue
+			if eof || len(b.buf) < blockBytes && n == want {
+				continue // the input had more at hand: fill the block
 			}
 			if bytes.LastIndexByte(b.buf, '\n') >= 0 {
+				// A full block, or a short read: the input (a pipe, a
+				// log being written) has no more for now, and the lines
+				// it gave are judged now, not when more comes.
 				break
 			}
 			if len(b.buf) > v.MaxLine+2 {

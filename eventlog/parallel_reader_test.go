@@ -3,10 +3,12 @@ package eventlog_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -109,5 +111,43 @@ func TestParallelReaderError(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("-j 2 differs from -j 1 before the error (-want +got):\n%s", diff)
+	}
+}
+
+// TestLiveInput: a log read as it is written (a pipe from tail -f) has
+// the findings of the lines it gave so far reported before more comes,
+// one tracker or several: the reader does not wait for a block to fill.
+func TestLiveInput(t *testing.T) {
+	for _, jobs := range []int{1, 2, 4} {
+		t.Run(fmt.Sprint("j=", jobs), func(t *testing.T) {
+			pr, pw := io.Pipe()
+			t.Cleanup(func() { pw.Close() })
+			found := make(chan eventlog.Finding, 10)
+			v := &eventlog.Validator{
+				Tracker: eventlog.NewTracker(eventlog.Options{Partial: true}),
+				Jobs:    jobs,
+				Report:  func(f eventlog.Finding) { found <- f },
+			}
+			done := make(chan error, 1)
+			go func() { done <- v.ReadJSONL("live", pr) }()
+			for i := range 3 {
+				// One line that breaks the machine, then wait for its
+				// finding before writing the next.
+				fmt.Fprintf(pw, "{\"event\":\"DataStatusEvent\",\"operationId\":\"op%d\",\"status\":\"ACCEPTED\"}\n", i)
+				fmt.Fprintf(pw, "{\"event\":\"DataStatusEvent\",\"operationId\":\"op%d\",\"status\":\"FAILED\"}\n", i)
+				select {
+				case f := <-found:
+					if f.Line != 2*i+2 || f.Kind != eventlog.IllegalTransition {
+						t.Fatalf("got %v, want the illegal transition at line %d", f, 2*i+2)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("no finding for line %d while the input waits: the reader is waiting for more input", 2*i+2)
+				}
+			}
+			pw.Close()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

@@ -60,6 +60,12 @@ var bom = []byte("\xef\xbb\xbf")
 // neither (a stack trace, the middle of a pretty-printed object) are passed
 // over. A prefix that never tells is JSON Lines, the format of log-format.md.
 func Sniff(prefix []byte) Format {
+	f, _ := sniff(prefix)
+	return f
+}
+
+// sniff is Sniff that also reports whether a line told.
+func sniff(prefix []byte) (Format, bool) {
 	p := bytes.TrimPrefix(prefix, bom)
 	for len(p) > 0 {
 		line, rest, _ := bytes.Cut(p, []byte{'\n'})
@@ -69,15 +75,38 @@ func Sniff(prefix []byte) Format {
 		case len(t) == 0:
 		case t[0] == '{':
 			if len(t) > 1 {
-				return JSONL
+				return JSONL, true
 			}
 			// A lone brace opens a pretty-printed object: a server log cut
 			// in the middle of an entry.
 		case logStart(line) || bytes.Contains(line, []byte(sendMarker)) || bytes.Contains(line, []byte(recvMarker)):
-			return WCSLog
+			return WCSLog, true
 		}
 	}
-	return JSONL
+	return JSONL, false
+}
+
+// SniffReader tells the format of what br reads as Sniff does, peeking no
+// further than it needs: to the end of the first whole line that tells, or
+// SniffLen bytes, or the end of the input. So a log read as it is written
+// (from a pipe) is told by its first line, without waiting for more. What it
+// peeks at stays in br to be read; a read error shows again when reading.
+func SniffReader(br *bufio.Reader) Format {
+	for n := 1; ; {
+		head, err := br.Peek(n)
+		if err == nil {
+			head, _ = br.Peek(br.Buffered()) // all that is at hand
+		}
+		if err != nil || len(head) >= SniffLen {
+			return Sniff(head[:min(len(head), SniffLen)])
+		}
+		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+			if f, ok := sniff(head[:i+1]); ok {
+				return f
+			}
+		}
+		n = len(head) + 1 // wait for more than is at hand
+	}
 }
 
 // logStart reports whether line starts as a log4j entry does: with the time

@@ -1,17 +1,20 @@
 package eventlog
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
@@ -518,4 +521,56 @@ func BenchmarkReadWCSLog(b *testing.B) {
 func BenchmarkReadWCSLogAsJSONL(b *testing.B) {
 	_, log := wcsBenchLogs()
 	benchRead(b, log, func(v *Validator, r io.Reader) error { return v.ReadJSONL("bench", r) })
+}
+
+// TestSniffReader: SniffReader tells what Sniff tells of the first
+// SniffLen bytes, whatever sizes the reads come in, for every case of
+// TestSniff, every testdata log, and prefixes of them cut anywhere; and it
+// tells a log given a line at a time without waiting for more.
+func TestSniffReader(t *testing.T) {
+	inputs := []string{"", "\n\r\n  \n" + `{"a":1}`, "{\n  \"status\" : \"PUBLISHING\"\n}\n13:39:38,101 INFO x\n", "13:3", "hello\nworld\n",
+		strings.Repeat("hello\n", 1000) + "13:39:38,101 INFO x\n"}
+	for _, glob := range []string{"../testdata/*.jsonl", "../testdata/*/*.jsonl", "../testdata/wcslog/*"} {
+		files, _ := filepath.Glob(glob)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, cut := range []int{1, 7, 100, 5000, len(b)} {
+				inputs = append(inputs, string(b[:min(cut, len(b))]))
+			}
+		}
+	}
+	for _, in := range inputs {
+		want := Sniff([]byte(in[:min(len(in), SniffLen)]))
+		for name, r := range map[string]io.Reader{
+			"whole":    strings.NewReader(in),
+			"one byte": iotest.OneByteReader(strings.NewReader(in)),
+			"half":     iotest.HalfReader(strings.NewReader(in)),
+			"data+err": iotest.DataErrReader(strings.NewReader(in)),
+		} {
+			br := bufio.NewReaderSize(r, 64<<10)
+			if got := SniffReader(br); got != want {
+				t.Errorf("%s reads of %.40q…: SniffReader = %v, Sniff = %v", name, in, got, want)
+			}
+			if rest, _ := io.ReadAll(br); string(rest) != in {
+				t.Errorf("%s reads of %.40q…: SniffReader took bytes from the reader", name, in)
+			}
+		}
+	}
+
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go pw.Write([]byte(`{"event":"ConnectionStatusEvent","status":"ESTABLISHED"}` + "\n"))
+	told := make(chan Format, 1)
+	go func() { told <- SniffReader(bufio.NewReader(pr)) }()
+	select {
+	case f := <-told:
+		if f != JSONL {
+			t.Errorf("a live JSON line: SniffReader = %v", f)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("SniffReader waits for more than the first line that tells")
+	}
 }

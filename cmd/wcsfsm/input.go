@@ -35,6 +35,26 @@ func openInputs(names []string, stdin io.Reader) ([]string, []io.Reader, error) 
 	return names, files, nil
 }
 
+// regularFiles reports whether every input is a regular file: otherwise
+// (a pipe, a terminal, a FIFO) the log may be read as it is written, and
+// its findings should be shown as they come.
+func regularFiles(files []io.Reader) bool {
+	for _, f := range files {
+		g, ok := f.(*maybeGzip)
+		if !ok {
+			return false
+		}
+		src, ok := g.src.(*os.File)
+		if !ok {
+			return false
+		}
+		if st, err := src.Stat(); err != nil || !st.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
+}
+
 func closeAll(files []io.Reader) {
 	for _, f := range files {
 		if g, ok := f.(*maybeGzip); ok && g.file != nil {
@@ -113,8 +133,7 @@ func readLog(v *eventlog.Validator, in inputFormat, names []string, files []io.R
 		f := in.format
 		if in.auto {
 			br := bufio.NewReaderSize(r, 64<<10)
-			head, _ := br.Peek(eventlog.SniffLen) // an error shows again when reading
-			f, r = eventlog.Sniff(head), br
+			f, r = eventlog.SniffReader(br), br
 		}
 		formats[f]++
 		read := v.ReadJSONL

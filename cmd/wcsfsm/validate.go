@@ -76,15 +76,18 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		MaxLine: *maxLine,
 		Jobs:    *jobs,
 	}
-	if *format == "json" {
-		v.Report = func(f eventlog.Finding) {
+	// A log read from a pipe may be one being written (tail -f): each
+	// finding is shown as it comes. Files are written in large pieces.
+	live := !regularFiles(files)
+	v.Report = func(f eventlog.Finding) {
+		if *format == "json" {
 			buf = append(f.AppendJSON(buf[:0]), '\n')
-			out.Write(buf)
+		} else {
+			buf = append(append(buf[:0], f.String()...), '\n')
 		}
-	} else {
-		v.Report = func(f eventlog.Finding) {
-			out.WriteString(f.String())
-			out.WriteByte('\n')
+		out.Write(buf)
+		if live {
+			out.Flush()
 		}
 	}
 	stop := progress(stderr, v)
