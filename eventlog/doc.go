@@ -10,7 +10,7 @@
 //     what a hook receiver (wcsfsm serve) or a backend's own guard uses. Its
 //     zero value is ready to use.
 //   - [Validator] reads whole logs (JSON Lines, see log-format.md, or WCS's
-//     own server log, see [Validator.ReadWCSLog] and [Sniff]) from any
+//     own server log, see [Validator.ReadWCSLog] and [SniffReader]) from any
 //     io.Reader, line by line, and hands every finding, in order, to a
 //     function.
 //
