@@ -1,6 +1,7 @@
 package eventlog_test
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"strings"
@@ -65,4 +66,26 @@ func ExampleHook_AppendJSONL() {
 	// Output:
 	// {"event":"ConnectionStatusEvent","sessionId":"/192.168.1.101:56452/192.168.1.102:8443","status":"ESTABLISHED"}
 	// {"event":"StreamStatusEvent","sessionId":"/192.168.1.101:56452/192.168.1.102:8443","mediaSessionId":"m1","published":true,"status":"UNPUBLISHED","audioState":{"muted":false}}
+}
+
+// A log read from a pipe as it is written: SniffReader tells its format
+// from the first line that tells, then the validator reads it all, the
+// peeked bytes included.
+func ExampleSniffReader() {
+	for _, log := range []string{serverLog, `{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}` + "\n"} {
+		br := bufio.NewReader(strings.NewReader(log))
+		format := eventlog.SniffReader(br)
+		v := &eventlog.Validator{Tracker: eventlog.NewTracker(eventlog.Options{}), Report: func(eventlog.Finding) {}}
+		read := v.ReadJSONL
+		if format == eventlog.WCSLog {
+			read = v.ReadWCSLog
+		}
+		if err := read("log", br); err != nil {
+			fmt.Println(err)
+		}
+		fmt.Println(format, "events:", v.Stats().Events)
+	}
+	// Output:
+	// wcslog events: 2
+	// jsonl events: 1
 }
