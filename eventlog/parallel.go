@@ -34,6 +34,13 @@ import (
 const (
 	blockBytes = 256 << 10 // a block holds about this many bytes of lines
 	blockLines = 4096      // and at most this many lines
+
+	// A read shorter than asked means that the input had no more at hand:
+	// a log being written, whose lines should be judged at once. But a
+	// pipe gives at most 64 KiB a read, and gzip 32 KiB, when they have
+	// plenty more: a read of at least liveRead bytes keeps filling the
+	// block.
+	liveRead = 16 << 10
 )
 
 // rec is one line of a block.
@@ -384,13 +391,14 @@ func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(l
 				}
 				return err
 			}
-			if eof || len(b.buf) < blockBytes && n == want {
+			if eof || len(b.buf) < blockBytes && (n == want || n >= liveRead) {
 				continue // the input had more at hand: fill the block
 			}
 			if bytes.LastIndexByte(b.buf, '\n') >= 0 {
-				// A full block, or a short read: the input (a pipe, a
-				// log being written) has no more for now, and the lines
-				// it gave are judged now, not when more comes.
+				// A full block, or a short read of a few lines: the input
+				// (a log being written, through a pipe) has no more for
+				// now, and the lines it gave are judged now, not when
+				// more comes.
 				break
 			}
 			if len(b.buf) > v.MaxLine+2 {

@@ -90,7 +90,8 @@ func sniff(prefix []byte) (Format, bool) {
 // further than it needs: to the end of the first whole line that tells, or
 // SniffLen bytes, or the end of the input. So a log read as it is written
 // (from a pipe) is told by its first line, without waiting for more. What it
-// peeks at stays in br to be read; a read error shows again when reading.
+// peeks at stays in br to be read. A read error is not reported here: it
+// shows when reading if the reader gives it again, as files do.
 func SniffReader(br *bufio.Reader) Format {
 	for n := 1; ; {
 		head, err := br.Peek(n)

@@ -79,7 +79,11 @@ func (g *maybeGzip) Read(p []byte) (int, error) {
 	if g.r == nil && g.err == nil {
 		br := bufio.NewReaderSize(g.src, 64<<10)
 		g.r = br
-		if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
+		m, err := br.Peek(2)
+		if err != nil && err != io.EOF && len(m) < 2 {
+			g.err = err // bufio forgets it once given: keep it
+		}
+		if len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
 			z, err := gzip.NewReader(br) // several members are one stream, as gunzip reads them
 			if err != nil {
 				g.r, g.err = nil, gzipError(err)

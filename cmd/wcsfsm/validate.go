@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
@@ -76,22 +77,27 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		MaxLine: *maxLine,
 		Jobs:    *jobs,
 	}
-	// A log read from a pipe may be one being written (tail -f): each
-	// finding is shown as it comes. Files are written in large pieces.
-	live := !regularFiles(files)
+	// A log read from a pipe may be one being written (tail -f): its
+	// findings are shown within a tenth of a second (liveFlush), without a
+	// write for each. Files are written in large pieces.
+	var mu sync.Mutex
 	v.Report = func(f eventlog.Finding) {
+		mu.Lock()
 		if *format == "json" {
 			buf = append(f.AppendJSON(buf[:0]), '\n')
 		} else {
 			buf = append(append(buf[:0], f.String()...), '\n')
 		}
 		out.Write(buf)
-		if live {
-			out.Flush()
-		}
+		mu.Unlock()
+	}
+	stopFlush := func() {}
+	if !regularFiles(files) {
+		stopFlush = liveFlush(out, &mu)
 	}
 	stop := progress(stderr, v)
 	formats, err := readLog(v, in, names, files)
+	stopFlush()
 	if err != nil {
 		stop()
 		out.Flush()
@@ -147,6 +153,34 @@ func plural(n int64, word string) string {
 		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// liveFlush flushes out, under mu, every tenth of a second while there is
+// something to flush; the returned function stops it.
+func liveFlush(out *bufio.Writer, mu *sync.Mutex) func() {
+	quit := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				mu.Lock()
+				if out.Buffered() > 0 {
+					out.Flush()
+				}
+				mu.Unlock()
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-stopped
+	}
 }
 
 // progress shows, on a terminal only, how far the reading got, once a

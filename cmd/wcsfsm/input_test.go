@@ -1,0 +1,84 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRegularFiles: findings are flushed as they come (liveFlush) only
+// when an input may be a log being written: a pipe, standard input that is
+// not a file, a FIFO; a regular file, named or redirected to standard
+// input, is not.
+func TestRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "log.jsonl")
+	if err := os.WriteFile(file, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	redirected, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer redirected.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	tests := []struct {
+		why   string
+		names []string
+		stdin io.Reader
+		want  bool
+	}{
+		{"a named regular file", []string{file}, nil, true},
+		{"two of them", []string{file, file}, nil, true},
+		{"standard input redirected from a file", []string{"-"}, redirected, true},
+		{"standard input from a pipe", nil, pr, false},
+		{"a file, then standard input from a pipe", []string{file, "-"}, pr, false},
+		{"standard input that is no file at all", nil, strings.NewReader("{}\n"), false},
+		{"a device", []string{os.DevNull}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.why, func(t *testing.T) {
+			_, files, err := openInputs(tt.names, tt.stdin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeAll(files)
+			if got := regularFiles(files); got != tt.want {
+				t.Errorf("regularFiles = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCloseAll: the files openInputs opened are closed by closeAll, and
+// standard input is not.
+func TestCloseAll(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "log.jsonl")
+	if err := os.WriteFile(file, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdin, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	_, files, err := openInputs([]string{file, "-"}, stdin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAll(files)
+	if _, err := files[0].(*maybeGzip).file.Read(make([]byte, 1)); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("the named file after closeAll: read gives %v, want os.ErrClosed", err)
+	}
+	if _, err := stdin.Read(make([]byte, 1)); err != nil {
+		t.Errorf("standard input after closeAll: read gives %v, want it open", err)
+	}
+}
