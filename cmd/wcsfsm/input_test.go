@@ -14,16 +14,7 @@ import (
 // not a file, a FIFO; a regular file, named or redirected to standard
 // input, is not.
 func TestRegularFiles(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "log.jsonl")
-	if err := os.WriteFile(file, []byte("{}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	redirected, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer redirected.Close()
+	file, redirected := tempLog(t)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -61,15 +52,7 @@ func TestRegularFiles(t *testing.T) {
 // TestCloseAll: the files openInputs opened are closed by closeAll, and
 // standard input is not.
 func TestCloseAll(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "log.jsonl")
-	if err := os.WriteFile(file, []byte("{}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	stdin, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdin.Close()
+	file, stdin := tempLog(t)
 	_, files, err := openInputs([]string{file, "-"}, stdin)
 	if err != nil {
 		t.Fatal(err)
@@ -81,4 +64,20 @@ func TestCloseAll(t *testing.T) {
 	if _, err := stdin.Read(make([]byte, 1)); err != nil {
 		t.Errorf("standard input after closeAll: read gives %v, want it open", err)
 	}
+}
+
+// tempLog writes a one-line log to a temporary file and returns its name and
+// the file opened (closed at the end of the test).
+func tempLog(t *testing.T) (string, *os.File) {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "log.jsonl")
+	if err := os.WriteFile(name, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return name, f
 }
