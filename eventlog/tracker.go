@@ -321,6 +321,9 @@ func (t *Tracker) recycle() {
 	for i, s := range t.deadSess {
 		if len(t.freeSess) < maxFree {
 			ents := s.ents[:0]
+			if cap(ents) > 64 {
+				ents = nil // a large session's list is not kept for a small one
+			}
 			*s = session{ents: ents}
 			t.freeSess = append(t.freeSess, s)
 		}
