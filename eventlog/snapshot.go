@@ -305,28 +305,16 @@ func (d *snapReader) fail(format string, args ...any) {
 	}
 }
 
-func (d *snapReader) uvarint(what string) uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		if n == 0 {
-			d.fail("truncated in %s", what)
-		} else {
-			d.fail("%s: number overflows 64 bits", what)
-		}
-		return 0
-	}
-	d.off += n
-	return v
-}
+func (d *snapReader) uvarint(what string) uint64 { return readVarint(d, what, binary.Uvarint) }
 
-func (d *snapReader) varint(what string) int64 {
+func (d *snapReader) varint(what string) int64 { return readVarint(d, what, binary.Varint) }
+
+// readVarint reads one number with read (binary.Uvarint or binary.Varint).
+func readVarint[T uint64 | int64](d *snapReader, what string, read func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(d.b[d.off:])
+	v, n := read(d.b[d.off:])
 	if n <= 0 {
 		if n == 0 {
 			d.fail("truncated in %s", what)
