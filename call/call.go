@@ -18,12 +18,20 @@ import "github.com/wcsfsm/wcsfsm/fsm"
 //     Session Progress. See [FromSIP].
 //   - TRYING may repeat: a new INVITE transaction (after a 401/407
 //     challenge or a 3xx redirect) brings another 100 Trying.
+//   - PENDING, the state after the call hook (an outgoing call requested)
+//     or OnCallEvent (an incoming call offered), is not on the page and is
+//     delivered only by those hooks, never by a CallStatusEvent (hooks.md).
 type State uint8
 
 const (
 	// New: nothing seen yet (an outgoing call before its first answer).
-	// May be followed by: BUSY, ESTABLISHED, FAILED, RING, RING_MEDIA, SESSION_PROGRESS, TRYING.
+	// May be followed by: BUSY, ESTABLISHED, FAILED, PENDING, RING, RING_MEDIA, SESSION_PROGRESS, TRYING.
 	New State = iota
+	// Pending: the call hook (outgoing) or OnCallEvent (incoming): the call
+	// is requested or offered. Not on the source page; only those hooks
+	// deliver it.
+	// May be followed by: BUSY, ESTABLISHED, FAILED, FINISH, RING, RING_MEDIA, SESSION_PROGRESS, TRYING.
+	Pending
 	// Trying: "SIP вернул TRYING", SIP answered 100 Trying.
 	// May be followed by: BUSY, ESTABLISHED, FAILED, FINISH, RING, RING_MEDIA, SESSION_PROGRESS, TRYING.
 	Trying
@@ -61,6 +69,7 @@ const (
 
 var stateNames = [...]string{
 	New:             "NEW",
+	Pending:         "PENDING",
 	Trying:          "TRYING",
 	Ring:            "RING",
 	RingMedia:       "RING_MEDIA",
@@ -74,7 +83,7 @@ var stateNames = [...]string{
 
 func (s State) String() string { return fsm.NameOf(stateNames[:], s) }
 
-var early = []State{New, Trying, Ring, RingMedia, SessionProgress}
+var early = []State{New, Pending, Trying, Ring, RingMedia, SessionProgress}
 
 // Machine is the declared machine of CallStatusEvent.
 var Machine = fsm.MustBuild(fsm.Spec[State]{
@@ -82,7 +91,10 @@ var Machine = fsm.MustBuild(fsm.Spec[State]{
 	Names:   stateNames[:],
 	Initial: New,
 	Rules: []fsm.Rule[State]{
-		{Status: Trying, From: []State{New, Trying},
+		{Status: Pending, From: []State{New},
+			Why:    "the call hook (outgoing) or OnCallEvent (incoming): the call is requested or offered; only those hooks deliver it",
+			Source: "WCS REST hooks call and OnCallEvent (hooks.md)"},
+		{Status: Trying, From: []State{New, Pending, Trying},
 			Why:    "100 Trying comes first; a new INVITE transaction (after a 401/407 challenge or a 3xx redirect) brings another",
 			Source: "RFC 3261 §8.1.3.5, §17.1.1, §22.2; RFC 3665 §3.3"},
 		{Status: Ring, From: early,
@@ -94,7 +106,7 @@ var Machine = fsm.MustBuild(fsm.Spec[State]{
 		{Status: SessionProgress, From: early,
 			Why:    "183 Session Progress (RFC 3960), before or after 180",
 			Source: "RFC 3960 §2; RFC 3261 §21.1.5"},
-		{Status: Established, From: []State{New, Trying, Ring, RingMedia, SessionProgress, Established, Hold},
+		{Status: Established, From: []State{New, Pending, Trying, Ring, RingMedia, SessionProgress, Established, Hold},
 			Why:    "200 OK to the INVITE; a re-INVITE's 200 OK; taking the call off hold",
 			Source: "RFC 3261 §13.2.2.4, §14; RFC 3264 §8.4"},
 		{Status: Hold, From: []State{Established},
@@ -103,10 +115,10 @@ var Machine = fsm.MustBuild(fsm.Spec[State]{
 		{Status: Busy, From: early,
 			Why:    "486/600 is a final answer to the INVITE, never after 200 OK",
 			Source: "RFC 3261 §21.4.25, §21.6.1; RFC 3665 §3.4"},
-		{Status: Finish, From: []State{Trying, Ring, RingMedia, SessionProgress, Established, Hold},
-			Why:    "CANCEL (needs a provisional answer first) or BYE",
+		{Status: Finish, From: []State{Pending, Trying, Ring, RingMedia, SessionProgress, Established, Hold},
+			Why:    "CANCEL (needs a provisional answer first) or BYE; an offered call hung up before it rang",
 			Source: "RFC 3261 §9.1 (CANCEL), §15 (BYE)"},
-		{Status: Failed, From: []State{New, Trying, Ring, RingMedia, SessionProgress, Established, Hold},
+		{Status: Failed, From: []State{New, Pending, Trying, Ring, RingMedia, SessionProgress, Established, Hold},
 			Why:    "any other failure, before or during the call",
 			Source: "RFC 3261 §21.4-§21.6; Web SDK CALL_STATUS.FAILED"},
 	},

@@ -6,12 +6,19 @@ import "github.com/wcsfsm/wcsfsm/fsm"
 // WCS session, or DataNew before it. The key of the entity is the
 // operationId; a DataStatusEvent without one is checked against its session
 // only. Exactly one status per operation: the Web SDK resolves one promise.
+// Beyond the source page: DataPending, the state after the OnDataEvent hook,
+// is delivered only by that hook (hooks.md); and DataNew is final, as for
+// every machine (nothing seen, nothing open).
 type DataState uint8
 
 const (
 	// DataNew: nothing seen yet.
-	// May be followed by: ACCEPTED, FAILED.
+	// May be followed by: ACCEPTED, FAILED, PENDING.
 	DataNew DataState = iota
+	// DataPending: the OnDataEvent hook: the data went to the REST app. Not
+	// on the source page; only that hook delivers it.
+	// May be followed by: ACCEPTED, FAILED.
+	DataPending
 	// DataAccepted: "Данные приняты для обработки", data accepted for processing.
 	// Terminal: nothing may follow.
 	DataAccepted
@@ -22,6 +29,7 @@ const (
 
 var dataNames = [...]string{
 	DataNew:      "NEW",
+	DataPending:  "PENDING",
 	DataAccepted: "ACCEPTED",
 	DataFailed:   "FAILED",
 }
@@ -34,13 +42,16 @@ var Data = fsm.MustBuild(fsm.Spec[DataState]{
 	Names:   dataNames[:],
 	Initial: DataNew,
 	Rules: []fsm.Rule[DataState]{
-		{Status: DataAccepted, From: []DataState{DataNew},
+		{Status: DataPending, From: []DataState{DataNew},
+			Why:    "the OnDataEvent hook: the data went to the REST app; only that hook delivers it",
+			Source: "WCS REST hook OnDataEvent (hooks.md)"},
+		{Status: DataAccepted, From: []DataState{DataNew, DataPending},
 			Why:    "the backend took the data (OnDataEvent answered 200)",
 			Source: "WCS REST hook OnDataEvent; Web SDK Session.sendData"},
-		{Status: DataFailed, From: []DataState{DataNew},
+		{Status: DataFailed, From: []DataState{DataNew, DataPending},
 			Why:    "the backend refused it or an error occurred",
 			Source: "WCS REST hook OnDataEvent; Web SDK Session.sendData"},
 	},
 	Terminal: []DataState{DataAccepted, DataFailed},
-	Final:    []DataState{DataAccepted, DataFailed},
+	Final:    []DataState{DataNew, DataAccepted, DataFailed},
 })

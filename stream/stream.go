@@ -20,11 +20,12 @@ type State uint8
 
 const (
 	// New: nothing seen yet.
-	// May be followed by: FAILED, PENDING, PLAYING, PUBLISHING.
+	// May be followed by: FAILED, PENDING, PLAYING, PUBLISHING, SNAPSHOT_COMPLETE.
 	New State = iota
 	// Pending: publish or play requested, not yet running. Not on the source
-	// page; the publishStream/playStream hooks use it.
-	// May be followed by: FAILED, PLAYING, PUBLISHING, STOPPED, UNPUBLISHED.
+	// page; the publishStream/playStream hooks use it, and the status event
+	// may repeat it.
+	// May be followed by: FAILED, PENDING, PLAYING, PUBLISHING, STOPPED, UNPUBLISHED.
 	Pending
 	// Publishing: "Поток публикуется", the stream is being published.
 	// May be followed by: FAILED, PUBLISHING, SNAPSHOT_COMPLETE, UNPUBLISHED.
@@ -82,8 +83,8 @@ var Machine = fsm.MustBuild(fsm.Spec[State]{
 	Names:   stateNames[:],
 	Initial: New,
 	Rules: []fsm.Rule[State]{
-		{Status: Pending, From: []State{New},
-			Why:    "publish or play requested, not yet running",
+		{Status: Pending, From: []State{New, Pending},
+			Why:    "publish or play requested, not yet running (the publishStream/playStream hook; the status event may repeat it)",
 			Source: "WCS REST hooks publishStream/playStream; monitoring API"},
 		{Status: Publishing, From: []State{New, Pending, Publishing},
 			Why:    "publishing started; WCS repeats the status on a format change",
@@ -112,8 +113,8 @@ var Machine = fsm.MustBuild(fsm.Spec[State]{
 		{Status: PlaybackProblem, From: []State{Playing}, Keep: true,
 			Why:    "the player reported a problem; the SDK keeps the previous status",
 			Source: "Web SDK STREAM_STATUS.PLAYBACK_PROBLEM"},
-		{Status: SnapshotComplete, From: []State{Publishing, Playing}, Keep: true,
-			Why:    "a snapshot was taken of a running stream; the SDK keeps the previous status",
+		{Status: SnapshotComplete, From: []State{New, Publishing, Playing}, Keep: true,
+			Why:    "a snapshot was taken (the SDK's snapshot() is allowed on a stream in NEW, neither published nor played); the SDK keeps the previous status",
 			Source: "Web SDK STREAM_STATUS.SNAPSHOT_COMPLETE"},
 	},
 	Terminal: []State{Unpublished, Stopped, Failed},
