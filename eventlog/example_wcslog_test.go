@@ -46,7 +46,7 @@ func ExampleValidator_ReadWCSLog() {
 	v.End()
 	// Output:
 	// wcslog
-	// flashphoner.log:13: error illegal-transition: StreamStatusEvent m1 in NEW got UNPUBLISHED; allowed: FAILED, PENDING, PLAYING, PUBLISHING
+	// flashphoner.log:13: error illegal-transition: StreamStatusEvent m1 in NEW got UNPUBLISHED; allowed: FAILED, PENDING, PLAYING, PUBLISHING, SNAPSHOT_COMPLETE
 	// flashphoner.log:0: warning dangling: ConnectionStatusEvent /192.168.1.101:56452/192.168.1.102:8443 is left in ESTABLISHED, which is not final (last event at line 2); it may still get: DISCONNECTED, FAILED
 }
 

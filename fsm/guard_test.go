@@ -72,7 +72,7 @@ const guardCallName = "CallStatusEvent"
 var (
 	guardAllowedEstablished = []string{"ESTABLISHED", "FAILED", "FINISH", "HOLD"}
 	guardAllowedHold        = []string{"ESTABLISHED", "FAILED", "FINISH"}
-	guardAllowedNew         = []string{"BUSY", "ESTABLISHED", "FAILED", "RING", "RING_MEDIA", "SESSION_PROGRESS", "TRYING"}
+	guardAllowedNew         = []string{"BUSY", "ESTABLISHED", "FAILED", "PENDING", "RING", "RING_MEDIA", "SESSION_PROGRESS", "TRYING"}
 )
 
 func TestGuardFire(t *testing.T) {

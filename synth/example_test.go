@@ -16,19 +16,19 @@ func ExampleGenerate() {
 	}
 	// Output:
 	// line  1: session 0 entity  0 ConnectionStatusEvent   NEW -> ESTABLISHED
-	// line  2: session 0 entity  3 StreamStatusEvent       NEW -> PUBLISHING
-	// line  3: session 0 entity  5 CallStatusEvent         NEW -> ESTABLISHED
-	// line  4: session 0 entity  7 StreamStatusEvent       NEW -> PUBLISHING
-	// line  5: session 1 entity  9 ConnectionStatusEvent   NEW -> ESTABLISHED
-	// line  6: session 1 entity 12 CallStatusEvent         NEW -> ESTABLISHED
-	// line  7: session 1 entity 14 CallStatusEvent         NEW -> RING_MEDIA
-	// line  8: session 0 entity  0 ConnectionStatusEvent   ESTABLISHED -> DISCONNECTED
-	// line  9: session 1 entity  9 ConnectionStatusEvent   ESTABLISHED -> DISCONNECTED
-	// line 10: session 1 entity 12 CallStatusEvent         ESTABLISHED -> FINISH
-	// line 11: session 1 entity 14 CallStatusEvent         RING_MEDIA -> FINISH
-	// line 12: session 0 entity  5 CallStatusEvent         ESTABLISHED -> FINISH
-	// line 13: session 0 entity  3 StreamStatusEvent       PUBLISHING -> UNPUBLISHED
-	// line 14: session 0 entity  7 StreamStatusEvent       PUBLISHING -> FAILED
+	// line  2: session 0 entity  3 StreamStatusEvent       NEW -> SNAPSHOT_COMPLETE
+	// line  3: session 0 entity  5 DataStatusEvent         NEW -> FAILED
+	// line  4: session 1 entity  6 ConnectionStatusEvent   NEW -> ESTABLISHED
+	// line  5: session 1 entity  9 CallStatusEvent         NEW -> RING
+	// line  6: session 0 entity  2 SessionDebugStatusEvent NEW -> STARTED
+	// line  7: session 0 entity  1 RegistrationStatusEvent NEW -> REGISTERED
+	// line  8: session 0 entity  3 StreamStatusEvent       NEW -> SNAPSHOT_COMPLETE
+	// line  9: session 0 entity 11 CallStatusEvent         NEW -> TRYING
+	// line 10: session 1 entity  9 CallStatusEvent         RING -> FINISH
+	// line 11: session 1 entity  6 ConnectionStatusEvent   ESTABLISHED -> FAILED
+	// line 12: session 0 entity  0 ConnectionStatusEvent   ESTABLISHED -> FAILED
+	// line 13: session 0 entity  2 SessionDebugStatusEvent STARTED -> STOPPED
+	// line 14: session 0 entity 11 CallStatusEvent         TRYING -> FINISH
 }
 
 // Write streams a log as JSON Lines. A log of one event can only be a

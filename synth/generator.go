@@ -9,19 +9,26 @@ import (
 	"github.com/wcsfsm/wcsfsm/transfer"
 )
 
-// allowedLists caches Machine.Allowed, which copies, per family and state.
+// allowedLists caches Machine.Allowed, which copies, per family and state,
+// less the statuses that only an invocation hook delivers (a status event
+// never carries them).
 var allowedLists = func() (out [eventlog.NumFamilies][][]fsm.Symbol) {
 	for _, f := range eventlog.Families() {
 		m := f.Machine()
 		out[f] = make([][]fsm.Symbol, m.Len())
 		for s := range out[f] {
-			out[f][s] = m.Allowed(fsm.Symbol(s))
+			for _, st := range m.Allowed(fsm.Symbol(s)) {
+				if eventlog.StatusEventCarries(f, st) {
+					out[f][s] = append(out[f][s], st)
+				}
+			}
 		}
 	}
 	return
 }()
 
-// allowed returns f.Machine().Allowed(s) without copying.
+// allowed returns the statuses a status event of f may carry in state s,
+// without copying.
 func allowed(f eventlog.Family, s fsm.Symbol) []fsm.Symbol { return allowedLists[f][s] }
 
 // A Generator generates a log one event at a time. Get one from [New].
@@ -122,7 +129,7 @@ func (g *Generator) remaining() int { return g.o.Events - g.emitted }
 
 // affordable reports whether moving e from its state to `to` leaves enough
 // events to close everything after this one. An entity not seen yet owes
-// nothing, though a data send's NEW is not final.
+// nothing.
 func (g *Generator) affordable(e *entity, to fsm.Symbol) bool {
 	d := g.debt
 	if e.seen && !e.m.Final(e.state) {

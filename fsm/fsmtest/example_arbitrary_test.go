@@ -9,15 +9,15 @@ import (
 
 func ExampleArbitrary() {
 	// Anything a log could say about a WebSocket connection, sense or not,
-	// and some things it could not (NEW is no status; State(55) is no name).
+	// and some things it could not (NEW is no status; State(11) is no name).
 	gen := fsmtest.Arbitrary(connection.Machine, fsmtest.Options{MaxLen: 4, Unknown: true})
 	for i := range 5 {
 		fmt.Println(gen.Example(i))
 	}
 	// Output:
-	// [ESTABLISHED DISCONNECTED]
+	// [ESTABLISHED State(11)]
 	// [FAILED ESTABLISHED DISCONNECTED]
 	// []
-	// [State(55) ESTABLISHED DISCONNECTED State(10)]
+	// [NEW DISCONNECTED ESTABLISHED DISCONNECTED]
 	// []
 }

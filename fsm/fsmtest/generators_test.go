@@ -136,7 +136,7 @@ func TestGeneratorsReachEverything(t *testing.T) {
 		t.Run(m.Name(), func(t *testing.T) {
 			walk := fsmtest.Walk(m, fsmtest.Options{MaxLen: 12})
 			taken := map[edge]bool{}
-			for i := range seeds {
+			for i := range 4 * seeds {
 				st := m.Initial()
 				for _, x := range walk.Example(i) {
 					to, _ := m.Next(st, x)
@@ -157,7 +157,7 @@ func TestGeneratorsReachEverything(t *testing.T) {
 			type pair struct{ From, Status string }
 			mutants := fsmtest.Mutants(m, fsmtest.Options{MaxLen: 4})
 			seen := map[pair]bool{}
-			for i := range 6 * seeds {
+			for i := range 12 * seeds {
 				mut := mutants.Example(i)
 				seen[pair{m.String(mut.From), m.String(mut.Seq[mut.Index])}] = true
 			}
@@ -206,18 +206,18 @@ func TestImpossibleOptionsPanic(t *testing.T) {
 		gen  func()
 		want string
 	}{
-		{"a data operation has one status, never two",
-			func() { fsmtest.Walk(connection.Data, fsmtest.Options{MinLen: 2}) },
-			"fsmtest: DataStatusEvent has no walk of 2 to 32 statuses"},
+		{"a data operation has PENDING and one status after it, never three",
+			func() { fsmtest.Walk(connection.Data, fsmtest.Options{MinLen: 3}) },
+			"fsmtest: DataStatusEvent has no walk of 3 to 32 statuses"},
 		{"a data operation is final after its one status only: one length of 0 to 32 is enough",
 			func() { fsmtest.Walk(connection.Data, fsmtest.Options{Final: true}) },
 			""},
 		{"a keep-alive's NEW allows every status, but a mutant's walk is planned to leave it",
 			func() { fsmtest.Mutants(stream.KeepAlive, fsmtest.Options{MaxLen: 1}) },
 			""},
-		{"a mutant of a data operation needs a walk of 2 statuses, which it has not",
-			func() { fsmtest.Mutants(connection.Data, fsmtest.Options{MinLen: 2, MaxLen: 3}) },
-			"fsmtest: DataStatusEvent has no walk with a place for an illegal status of 2 to 3 statuses"},
+		{"a mutant of a data operation needs a walk of 3 statuses, which it has not",
+			func() { fsmtest.Mutants(connection.Data, fsmtest.Options{MinLen: 3, MaxLen: 4}) },
+			"fsmtest: DataStatusEvent has no walk with a place for an illegal status of 3 to 4 statuses"},
 		{"negative lengths are nonsense",
 			func() { fsmtest.Arbitrary(connection.Machine, fsmtest.Options{MinLen: -1}) },
 			"fsmtest: bad length bounds [-1, 0]"},
