@@ -21,8 +21,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated parts of the pages")
@@ -33,7 +33,7 @@ const (
 )
 
 // pages names the page of each family. The families themselves come from
-// eventlog.Families(); TestPagesCoverFamilies keeps the two in step.
+// wcs.Families(); TestPagesCoverFamilies keeps the two in step.
 var pages = map[string]string{
 	"ConnectionStatusEvent":   "connection.md",
 	"RegistrationStatusEvent": "registration.md",
@@ -49,7 +49,7 @@ var pages = map[string]string{
 // that does not exist.
 func TestPagesCoverFamilies(t *testing.T) {
 	var families, paged []string
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		families = append(families, f.String())
 	}
 	for ev := range pages {
@@ -58,14 +58,14 @@ func TestPagesCoverFamilies(t *testing.T) {
 	slices.Sort(families)
 	slices.Sort(paged)
 	if d := cmp.Diff(families, paged); d != "" {
-		t.Errorf("families with a page (-eventlog.Families +pages):\n%s", d)
+		t.Errorf("families with a page (-wcs.Families +pages):\n%s", d)
 	}
 }
 
 // TestGenerated compares the generated part of every family page with what
 // the family's machine generates now, or rewrites it under -update.
 func TestGenerated(t *testing.T) {
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		page, ok := pages[f.String()]
 		if !ok {
 			continue // reported by TestPagesCoverFamilies

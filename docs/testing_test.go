@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // sampleLog is the log whose coverage testing.md shows.
@@ -54,7 +56,7 @@ func sampleCoverage(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	tr := eventlog.NewTracker(eventlog.Options{})
+	tr := tracker.NewTracker(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr}
 	if err := v.ReadJSONL(path, f); err != nil {
 		return "", err
@@ -62,7 +64,7 @@ func sampleCoverage(path string) (string, error) {
 	cov, st := tr.Coverage(), tr.Stats()
 	var b strings.Builder
 	b.WriteString("\n| event | events | transitions taken | never taken |\n|---|---|---|---|\n")
-	for _, fam := range eventlog.Families() {
+	for _, fam := range wcs.Families() {
 		m := fam.Machine()
 		var never []string
 		for i, e := range m.Transitions() {
@@ -72,7 +74,7 @@ func sampleCoverage(path string) (string, error) {
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d of %d | %s |\n", fam, st.Families[fam], cov.Taken(fam), len(cov[fam]), cell(list(never)))
 	}
-	for _, fam := range eventlog.Families() {
+	for _, fam := range wcs.Families() {
 		m := fam.Machine()
 		fmt.Fprintf(&b, "\n### %s\n\n```mermaid\n%s```\n", fam, m.MermaidCounts(cov.Ints(fam)))
 	}

@@ -9,16 +9,17 @@ import (
 	"sync"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 // hookGuard is a backend's REST-hook handler that uses a Tracker as a
 // guard: an event that breaks a machine or a rule is refused with 409 and
 // the reason, before the backend changes its own state. One Tracker serves
-// every request (it is safe for concurrent use); a Decoder is not, so each
+// every request (it is safe for concurrent use); a Judge is not, so each
 // request takes one from a pool.
 type hookGuard struct {
-	tracker  eventlog.Tracker // the zero value: default options
-	decoders sync.Pool
+	tracker tracker.Tracker // the zero value: default options
+	judges  sync.Pool
 }
 
 func (g *hookGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -27,21 +28,18 @@ func (g *hookGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
 		return
 	}
-	dec, _ := g.decoders.Get().(*eventlog.Decoder)
-	if dec == nil {
-		dec = new(eventlog.Decoder)
+	j, _ := g.judges.Get().(*eventlog.Judge)
+	if j == nil {
+		j = &eventlog.Judge{Tracker: &g.tracker}
 	}
-	defer g.decoders.Put(dec)
-	ev := eventlog.Event{File: r.URL.Path}
-	if err := dec.Decode(body, &ev); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if f, ok := eventlog.FamilyOf(r.URL.Path); ok {
-		ev.Event = f.String() // WCS names the family in the hook's URL
-	}
-	for _, f := range g.tracker.Take(&ev) {
-		if f.Severity == eventlog.Error {
+	defer g.judges.Put(j)
+	// WCS names the family in the hook's URL, not in the body.
+	for _, f := range j.Judge(eventlog.Hook{File: r.URL.Path, Name: r.URL.Path, Body: body}) {
+		switch {
+		case f.Kind == tracker.KindMalformed:
+			http.Error(w, f.Message, http.StatusBadRequest)
+			return
+		case f.Severity == tracker.SeverityError:
 			http.Error(w, f.Kind.String()+": "+f.Message, http.StatusConflict)
 			return
 		}
@@ -52,7 +50,7 @@ func (g *hookGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // A net/http handler for WCS REST hooks that refuses what cannot happen.
-func ExampleTracker_guard() {
+func ExampleJudge_guard() {
 	g := &hookGuard{}
 	send := func(path, body string) {
 		rec := httptest.NewRecorder()

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcslog"
 )
 
 const serverLog = `13:39:38,101 INFO              WSServer - WSServer-accept-1 New connection from /192.168.1.101:56452
@@ -39,7 +41,7 @@ OBJECT:
 // one: findings point at the SEND REST OBJECT line of the entry.
 func ExampleValidator_ReadWCSLog() {
 	fmt.Println(eventlog.Sniff([]byte(serverLog)))
-	v := &eventlog.Validator{Report: func(f eventlog.Finding) { fmt.Println(f) }}
+	v := &eventlog.Validator{Report: func(f tracker.Finding) { fmt.Println(f) }}
 	if err := v.ReadWCSLog("flashphoner.log", strings.NewReader(serverLog)); err != nil {
 		fmt.Println(err)
 	}
@@ -54,7 +56,7 @@ func ExampleValidator_ReadWCSLog() {
 // each one a line of JSON Lines, as wcsfsm convert does.
 func ExampleHook_AppendJSONL() {
 	var line []byte
-	r := &eventlog.WCSLogReader{Hook: func(h *eventlog.Hook) {
+	r := &wcslog.Reader{Hook: func(h *wcslog.Hook) {
 		var err error
 		if line, err = h.AppendJSONL(line[:0], nil); err == nil {
 			os.Stdout.Write(append(line, '\n'))
@@ -75,9 +77,9 @@ func ExampleSniffReader() {
 	for _, log := range []string{serverLog, `{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}` + "\n"} {
 		br := bufio.NewReader(strings.NewReader(log))
 		format := eventlog.SniffReader(br)
-		v := &eventlog.Validator{Tracker: eventlog.NewTracker(eventlog.Options{}), Report: func(eventlog.Finding) {}}
+		v := &eventlog.Validator{Tracker: tracker.NewTracker(tracker.Options{}), Report: func(tracker.Finding) {}}
 		read := v.ReadJSONL
-		if format == eventlog.WCSLog {
+		if format == eventlog.FormatWCSLog {
 			read = v.ReadWCSLog
 		}
 		if err := read("log", br); err != nil {

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // The validator under go test -fuzz. Without -fuzz, go test runs the seeds:
@@ -64,10 +66,10 @@ func fuzzReaders(data, sizes []byte) map[string]io.Reader {
 
 // validateWith reads r as one log with a fresh default tracker and the line
 // limit, and returns every finding (End's included) and the lines read.
-func validateWith(t *testing.T, maxLine int, r io.Reader) ([]eventlog.Finding, int64) {
+func validateWith(t *testing.T, maxLine int, r io.Reader) ([]tracker.Finding, int64) {
 	t.Helper()
-	var out []eventlog.Finding
-	v := &eventlog.Validator{MaxLine: maxLine, Report: func(f eventlog.Finding) { out = append(out, f) }}
+	var out []tracker.Finding
+	v := &eventlog.Validator{MaxLine: maxLine, Report: func(f tracker.Finding) { out = append(out, f) }}
 	if err := v.ReadJSONL("fuzz.jsonl", r); err != nil {
 		t.Fatalf("ReadJSONL: %v", err)
 	}
@@ -79,16 +81,16 @@ func validateWith(t *testing.T, maxLine int, r io.Reader) ([]eventlog.Finding, i
 // kind of its severity, a line in the log (0 at the end), the file named,
 // Allowed sorted and never nil, and the same finding after a JSON round
 // trip.
-func checkFindings(t *testing.T, fs []eventlog.Finding, lines int64) {
+func checkFindings(t *testing.T, fs []tracker.Finding, lines int64) {
 	t.Helper()
 	for _, f := range fs {
-		if f.Kind >= eventlog.NumKinds || f.Severity != f.Kind.Severity() {
+		if f.Kind >= tracker.NumKinds || f.Severity != f.Kind.Severity() {
 			t.Fatalf("%v: kind %d, severity %v", f, f.Kind, f.Severity)
 		}
-		if f.Line < 0 || int64(f.Line) > lines || (f.Line == 0) != (f.Kind == eventlog.Dangling) {
+		if f.Line < 0 || int64(f.Line) > lines || (f.Line == 0) != (f.Kind == tracker.KindDangling) {
 			t.Fatalf("%v: line %d of %d", f, f.Line, lines)
 		}
-		if f.File != "fuzz.jsonl" && !(f.Kind == eventlog.Dangling && f.File == "") {
+		if f.File != "fuzz.jsonl" && !(f.Kind == tracker.KindDangling && f.File == "") {
 			t.Fatalf("%v: file %q", f, f.File)
 		}
 		if f.Allowed == nil || !slices.IsSorted(f.Allowed) {
@@ -97,7 +99,7 @@ func checkFindings(t *testing.T, fs []eventlog.Finding, lines int64) {
 		if f.Message == "" {
 			t.Fatalf("%v: no message", f)
 		}
-		var back eventlog.Finding
+		var back tracker.Finding
 		if err := json.Unmarshal(f.AppendJSON(nil), &back); err != nil {
 			t.Fatalf("%v: its JSON %s does not read back: %v", f, f.AppendJSON(nil), err)
 		}
@@ -152,8 +154,8 @@ func FuzzValidate(f *testing.F) {
 			}
 			probed, line := withProbe(data, probeID, sizes != nil)
 			got, _ := validateWith(t, maxLine, &chunkReader{data: probed, sizes: sizes})
-			if !slices.ContainsFunc(got, func(f eventlog.Finding) bool {
-				return f.Line == line && f.Kind == eventlog.IllegalTransition && f.Entity == probeID
+			if !slices.ContainsFunc(got, func(f tracker.Finding) bool {
+				return f.Line == line && f.Kind == tracker.KindIllegalTransition && f.Entity == probeID
 			}) {
 				t.Fatalf("MaxLine %d: the probe's illegal transition at line %d is not reported; findings:\n%v", maxLine, line, got)
 			}
@@ -186,8 +188,8 @@ func FuzzBadLine(f *testing.F) {
 		k := int(at) % (len(baseLines) + 1) // the junk is line k+1
 		// The junk alone, at the same line: is it an event?
 		alone := &eventlog.Validator{}
-		var own []eventlog.Finding
-		alone.Report = func(f eventlog.Finding) { own = append(own, f) }
+		var own []tracker.Finding
+		alone.Report = func(f tracker.Finding) { own = append(own, f) }
 		if err := alone.ReadJSONL("fuzz.jsonl", bytes.NewReader(append(bytes.Repeat([]byte{'\n'}, k), junk...))); err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +197,7 @@ func FuzzBadLine(f *testing.F) {
 			return // an event: it may change what follows
 		}
 		if len(own) > 1 || len(own) == 1 && (own[0].Line != k+1 ||
-			own[0].Kind != eventlog.Malformed && own[0].Kind != eventlog.LineTooLong) {
+			own[0].Kind != tracker.KindMalformed && own[0].Kind != tracker.KindLineTooLong) {
 			t.Fatalf("a line that is not an event gets %v, want one malformed or line-too-long finding at line %d", own, k+1)
 		}
 		var log []byte
@@ -211,7 +213,7 @@ func FuzzBadLine(f *testing.F) {
 		// The findings of the log without the junk, the junk's own at its
 		// line, and the lines after it shifted by one.
 		clean, _ := validateWith(t, 0, bytes.NewReader(base))
-		var want []eventlog.Finding
+		var want []tracker.Finding
 		for _, f := range clean {
 			if f.Line >= 1 && f.Line <= k {
 				want = append(want, f)
@@ -232,8 +234,8 @@ func FuzzBadLine(f *testing.F) {
 		got, _ := validateWith(t, 0, bytes.NewReader(log))
 		// A dangling finding's message names the line of the entity's last
 		// event, which the junk shifts.
-		ignoreDangling := cmp.Transformer("dangling", func(f eventlog.Finding) eventlog.Finding {
-			if f.Kind == eventlog.Dangling {
+		ignoreDangling := cmp.Transformer("dangling", func(f tracker.Finding) tracker.Finding {
+			if f.Kind == tracker.KindDangling {
 				f.Message = ""
 			}
 			return f
@@ -258,15 +260,15 @@ func FuzzTracker(f *testing.F) {
 		if len(ops) == 0 {
 			return
 		}
-		opts := eventlog.Options{
+		opts := tracker.Options{
 			Partial:     ops[0]&1 != 0,
 			MaxEntities: 1 + int(ops[0]>>1&7),
 			MaxMarks:    1 + int(ops[0]>>4&3),
 		}
-		tr := eventlog.NewTracker(opts)
+		tr := tracker.NewTracker(opts)
 		ids := []string{"a", "b", "c", ""}
 		for i := 1; i+2 < len(ops); i += 3 {
-			fam := eventlog.Family(int(ops[i]) % int(eventlog.NumFamilies))
+			fam := wcs.Family(int(ops[i]) % int(wcs.NumFamilies))
 			m := fam.Machine()
 			statuses := m.Names(m.Statuses())
 			status := "BOGUS"
@@ -274,22 +276,22 @@ func FuzzTracker(f *testing.F) {
 				status = statuses[j]
 			}
 			b := ops[i+2]
-			e := eventlog.Event{File: "f", Line: i/3 + 1, Event: fam.String(), Status: status,
-				SessionID: ids[b&3], Published: eventlog.Bool(b >> 6 % 3)}
+			e := wcs.Event{File: "f", Line: i/3 + 1, Event: fam.String(), Status: status,
+				SessionID: ids[b&3], Published: wcs.Bool(b >> 6 % 3)}
 			id := ids[b>>2&3]
 			switch fam {
-			case eventlog.Call, eventlog.Transfer:
+			case wcs.FamilyCall, wcs.FamilyTransfer:
 				e.CallID = id
-			case eventlog.Stream, eventlog.KeepAlive:
+			case wcs.FamilyStream, wcs.FamilyKeepAlive:
 				e.MediaSessionID = id
-			case eventlog.Data:
+			case wcs.FamilyData:
 				e.OperationID = id
 			}
 			if b>>4&1 != 0 {
 				e.NodeID = "n"
 			}
 			for _, f := range tr.Take(&e) {
-				if f.Line != e.Line || f.Kind == eventlog.Dangling {
+				if f.Line != e.Line || f.Kind == tracker.KindDangling {
 					t.Fatalf("event %d: finding %v", e.Line, f)
 				}
 			}

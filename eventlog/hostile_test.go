@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 // Hostile logs: whatever a line holds, it gets a finding (or is judged as
@@ -60,13 +61,13 @@ type hostileFinding struct {
 
 // readLog reads data as one log through v (a fresh Validator when nil)
 // and returns every finding in order, End's included.
-func readLog(t testing.TB, v *eventlog.Validator, r io.Reader) []eventlog.Finding {
+func readLog(t testing.TB, v *eventlog.Validator, r io.Reader) []tracker.Finding {
 	t.Helper()
 	if v == nil {
 		v = &eventlog.Validator{}
 	}
-	var out []eventlog.Finding
-	v.Report = func(f eventlog.Finding) { out = append(out, f) }
+	var out []tracker.Finding
+	v.Report = func(f tracker.Finding) { out = append(out, f) }
 	if err := v.ReadJSONL("hostile.jsonl", r); err != nil {
 		t.Fatalf("ReadJSONL: %v", err)
 	}
@@ -74,7 +75,7 @@ func readLog(t testing.TB, v *eventlog.Validator, r io.Reader) []eventlog.Findin
 	return out
 }
 
-func reduce(fs []eventlog.Finding) []hostileFinding {
+func reduce(fs []tracker.Finding) []hostileFinding {
 	out := make([]hostileFinding, 0, len(fs))
 	for _, f := range fs {
 		out = append(out, hostileFinding{f.Line, f.Kind.String(), f.Entity})
@@ -88,7 +89,7 @@ type hostileCase struct {
 	name, why string
 	junk      []byte
 	maxLine   int
-	opts      eventlog.Options
+	opts      tracker.Options
 	noFinalNL bool             // the log ends without a newline
 	want      []hostileFinding // the junk's findings, in order
 }
@@ -266,7 +267,7 @@ func TestHostileLogs(t *testing.T) {
 	for _, tc := range hostileCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			data, line := withProbe(tc.junk, probeID, !tc.noFinalNL)
-			v := &eventlog.Validator{Tracker: eventlog.NewTracker(tc.opts), MaxLine: tc.maxLine}
+			v := &eventlog.Validator{Tracker: tracker.NewTracker(tc.opts), MaxLine: tc.maxLine}
 			got := reduce(readLog(t, v, bytes.NewReader(data)))
 			want := append(append([]hostileFinding{}, tc.want...), hostileFinding{line, "illegal-transition", probeID})
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -286,10 +287,10 @@ func TestHostileLogs(t *testing.T) {
 func TestHostileNestingAgreesWithEncodingJSON(t *testing.T) {
 	for _, depth := range []int{9999, 10000, 10001} {
 		line := []byte(nested("deep", depth))
-		var got []eventlog.Finding
-		v := &eventlog.Validator{Report: func(f eventlog.Finding) { got = append(got, f) }}
+		var got []tracker.Finding
+		v := &eventlog.Validator{Report: func(f tracker.Finding) { got = append(got, f) }}
 		v.JSONLine("t", 1, line)
-		malformed := len(got) == 1 && got[0].Kind == eventlog.Malformed
+		malformed := len(got) == 1 && got[0].Kind == tracker.KindMalformed
 		if valid := json.Valid(line); valid == malformed {
 			t.Errorf("depth %d: json.Valid says %v, the validator says %v", depth, valid, got)
 		}
@@ -307,7 +308,7 @@ func TestHostileManyEntities(t *testing.T) {
 	data, line := withProbe(b.Bytes()[:b.Len()-1], probeID, true)
 	v := &eventlog.Validator{}
 	var got []hostileFinding
-	v.Report = func(f eventlog.Finding) { got = append(got, hostileFinding{f.Line, f.Kind.String(), f.Entity}) }
+	v.Report = func(f tracker.Finding) { got = append(got, hostileFinding{f.Line, f.Kind.String(), f.Entity}) }
 	if err := v.ReadJSONL("t", bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
@@ -372,9 +373,9 @@ func TestHostileLongLineMemory(t *testing.T) {
 		{"a 64 MiB line, limit 4 KiB: little more than the read buffer", 64 << 20, 4 << 10, 512 << 10},
 	}
 	for _, tt := range tests {
-		var got []eventlog.Finding
-		v := &eventlog.Validator{MaxLine: tt.maxLine, Report: func(f eventlog.Finding) { got = append(got, f) }}
-		v.Tracker = eventlog.NewTracker(eventlog.Options{})
+		var got []tracker.Finding
+		v := &eventlog.Validator{MaxLine: tt.maxLine, Report: func(f tracker.Finding) { got = append(got, f) }}
+		v.Tracker = tracker.NewTracker(tracker.Options{})
 		tail := "\n" + probe(probeID) + "\n"
 		n := allocated(func() {
 			if err := v.ReadJSONL("t", &lineReader{tt.line, tail}); err != nil {

@@ -1,11 +1,11 @@
 package eventlog
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 // The limits that bound a Validator's memory, and what happens at each
@@ -27,7 +27,7 @@ func limConn(id, status string) string {
 func limRead(t *testing.T, v *Validator, end bool, lines ...string) []limFinding {
 	t.Helper()
 	var out []limFinding
-	v.Report = func(f Finding) { out = append(out, limFinding{f.Line, f.Kind.String(), f.Entity}) }
+	v.Report = func(f tracker.Finding) { out = append(out, limFinding{f.Line, f.Kind.String(), f.Entity}) }
 	if err := v.ReadJSONL("limits.jsonl", strings.NewReader(strings.Join(lines, "\n")+"\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestLimitLineLength(t *testing.T) {
 	}
 	// The finding says how long the line is and what the limit is.
 	var msgs []string
-	v := &Validator{MaxLine: 10, Report: func(f Finding) { msgs = append(msgs, f.Message) }}
+	v := &Validator{MaxLine: 10, Report: func(f tracker.Finding) { msgs = append(msgs, f.Message) }}
 	if err := v.ReadJSONL("t", strings.NewReader(strings.Repeat("x", 11)+"\n"+strings.Repeat("x", 200<<10)+"\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -94,173 +94,3 @@ func TestLimitLineLength(t *testing.T) {
 // entity gets an entity-limit finding instead of being judged against a
 // state (its status is still checked), and the entity is not tracked: its
 // next events meet the limit again, while it holds. Entities that end make
-// room. Memory stays at the cap.
-func TestLimitEntities(t *testing.T) {
-	const max = 3
-	v := &Validator{Tracker: NewTracker(Options{MaxEntities: max})}
-	got := limRead(t, v, false,
-		limConn("a", "ESTABLISHED"),
-		limConn("b", "ESTABLISHED"),
-		limConn("c", "ESTABLISHED"),
-		limConn("d", "ESTABLISHED"),  // 4: over the cap
-		limConn("d", "DISCONNECTED"), // 5: d is not tracked: the limit again, no illegal-transition
-		limConn("e", "BOGUS"),        // 6: the status is checked first
-		limConn("a", "ESTABLISHED"),  // 7: a tracked entity is judged as ever
-		limConn("a", "DISCONNECTED"), // 8: a ends: its session is forgotten, room for one
-		limConn("d", "ESTABLISHED"),  // 9: d is tracked now
-		limConn("d", "ESTABLISHED"),  // 10: and judged
-		`{"event":"CallStatusEvent","sessionId":"b","callId":"c1","status":"RING"}`, // 11: the limit, in a session
-	)
-	want := []limFinding{
-		{4, "entity-limit", "d"},
-		{5, "entity-limit", "d"},
-		{6, "unknown-status", "e"},
-		{7, "illegal-transition", "a"},
-		{10, "illegal-transition", "d"},
-		{11, "entity-limit", "c1"},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
-	if st := v.Tracker.Stats(); st.Tracked != max || st.Sessions != max || st.Findings[EntityLimit] != 3 {
-		t.Errorf("tracked %d, sessions %d, entity-limit findings %d; want %d, %d, 3", st.Tracked, st.Sessions, st.Findings[EntityLimit], max, max)
-	}
-
-	// A flood of new entities: memory stays at the cap.
-	var b strings.Builder
-	for i := range 10000 {
-		b.WriteString(limConn("f"+strconv.Itoa(i), "ESTABLISHED") + "\n")
-	}
-	v.Report = nil
-	if err := v.ReadJSONL("flood", strings.NewReader(b.String())); err != nil {
-		t.Fatal(err)
-	}
-	if st := v.Tracker.Stats(); st.Tracked != max || st.Sessions != max || st.Findings[EntityLimit] != 3+10000 {
-		t.Errorf("after a flood: tracked %d, sessions %d, entity-limit findings %d; want %d, %d, %d",
-			st.Tracked, st.Sessions, st.Findings[EntityLimit], max, max, 3+10000)
-	}
-}
-
-// limSizes are the sizes of what a tracker keeps.
-type limSizes struct {
-	Entities, Sessions, Marks int
-}
-
-func limMeasure(t *Tracker) limSizes {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return limSizes{t.entities.n, t.sessions.n, t.marks.len()}
-}
-
-// limSession appends to evs the events of short session i, one of several
-// shapes: each ends its connection, some with late teardown events after it
-// (judged against the marks of its entities), some with events after the end
-// (judged against the session's mark), some leaving an entity open when
-// open is set.
-func limSession(evs []Event, i int, open bool) []Event {
-	sid := "s" + strconv.Itoa(i)
-	id := "x" + strconv.Itoa(i)
-	e := func(fam, status string) Event { return Event{Event: fam, Status: status, SessionID: sid} }
-	call := func(status string) Event { ev := e("CallStatusEvent", status); ev.CallID = id; return ev }
-	strm := func(status string) Event {
-		ev := e("StreamStatusEvent", status)
-		ev.MediaSessionID = id
-		ev.Published = True
-		return ev
-	}
-	evs = append(evs, e("ConnectionStatusEvent", "ESTABLISHED"))
-	switch i % 5 {
-	case 0: // a call, ended before the connection
-		evs = append(evs, call("RING"), call("ESTABLISHED"), call("FINISH"), e("ConnectionStatusEvent", "DISCONNECTED"))
-	case 1: // a stream and a registration, torn down after the connection
-		evs = append(evs, strm("PUBLISHING"), e("RegistrationStatusEvent", "REGISTERED"),
-			e("ConnectionStatusEvent", "DISCONNECTED"), e("RegistrationStatusEvent", "UNREGISTERED"), strm("UNPUBLISHED"))
-	case 2: // an event after the end: the session comes back from its mark
-		evs = append(evs, e("ConnectionStatusEvent", "FAILED"), call("RING"))
-	case 3: // data sends without a session entity of their own, and a debug session
-		d := e("DataStatusEvent", "ACCEPTED")
-		evs = append(evs, d, e("SessionDebugStatusEvent", "STARTED"), e("SessionDebugStatusEvent", "STOPPED"),
-			e("ConnectionStatusEvent", "DISCONNECTED"))
-	case 4:
-		if open { // a stream whose end never comes
-			evs = append(evs, strm("PUBLISHING"), e("ConnectionStatusEvent", "DISCONNECTED"))
-		} else {
-			evs = append(evs, strm("PUBLISHING"), e("ConnectionStatusEvent", "DISCONNECTED"), strm("FAILED"))
-		}
-	}
-	return evs
-}
-
-// TestLimitManySessions: a log of a million short sessions keeps every map
-// of the tracker within its bound (sessions and entities within
-// MaxEntities, marks within MaxMarks),
-// small bounds here. When every session ends, nothing is refused; when
-// some leave an entity open, the open ones fill MaxEntities and the
-// limit's findings start (each refused entity's later events are judged as
-// a new entity's), but memory stays bounded. (A million sessions without
-// the race detector; under it, or with -short, fewer.)
-func TestLimitManySessions(t *testing.T) {
-	n := 1_000_000
-	if testing.Short() || limRace {
-		n = 50_000
-	}
-	opts := Options{MaxEntities: 64, MaxMarks: 32}
-	for _, open := range []bool{false, true} {
-		sessions := n
-		if open {
-			sessions = n / 10 // the refused entities' findings are slow to make
-		}
-		tr := NewTracker(opts)
-		var evs []Event
-		var peak limSizes
-		kinds := map[string]int64{}
-		for i := range sessions {
-			evs = limSession(evs[:0], i, open)
-			for j := range evs {
-				for _, f := range tr.Take(&evs[j]) {
-					kinds[f.Kind.String()]++
-				}
-			}
-			s := limMeasure(tr)
-			peak = limSizes{max(peak.Entities, s.Entities), max(peak.Sessions, s.Sessions), max(peak.Marks, s.Marks)}
-			if s.Entities > opts.MaxEntities || s.Sessions > s.Entities || s.Marks > opts.MaxMarks {
-				t.Fatalf("open %v, after session %d: %+v, over the bounds %+v", open, i, s, opts)
-			}
-		}
-		t.Logf("open %v: %d sessions, peak %+v, findings %v", open, sessions, peak, kinds)
-		if open {
-			if kinds["entity-limit"] == 0 || tr.Stats().Tracked != opts.MaxEntities {
-				t.Errorf("open sessions: %d entity-limit findings, %d tracked; want some, and %d", kinds["entity-limit"],
-					tr.Stats().Tracked, opts.MaxEntities)
-			}
-			continue
-		}
-		// Every fifth session has an event after its end (rule 2), and
-		// that is all.
-		if diff := cmp.Diff(map[string]int64{"no-session": int64(sessions / 5)}, kinds); diff != "" {
-			t.Errorf("findings by kind (-want +got):\n%s", diff)
-		}
-	}
-}
-
-// TestLimitMarks: once more sessions have ended than MaxMarks, the oldest
-// are forgotten: an event of a forgotten session is judged as one of a
-// session never seen (documented in Options.MaxMarks).
-func TestLimitMarks(t *testing.T) {
-	v := &Validator{Tracker: NewTracker(Options{MaxMarks: 2})}
-	lines := []string{
-		limConn("a", "ESTABLISHED"), limConn("a", "DISCONNECTED"), // 1, 2
-		limConn("b", "ESTABLISHED"), limConn("b", "DISCONNECTED"), // 3, 4
-		limConn("b", "ESTABLISHED"),                               // 5: b is remembered: after DISCONNECTED, illegal
-		limConn("c", "ESTABLISHED"), limConn("c", "DISCONNECTED"), // 6, 7: a's mark goes
-		limConn("a", "ESTABLISHED"), // 8: a is forgotten: a new session, legal
-	}
-	got := limRead(t, v, false, lines...)
-	want := []limFinding{{5, "illegal-transition", "b"}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
-	if s := limMeasure(v.Tracker); s.Marks > 2 {
-		t.Errorf("%d marks, bound 2", s.Marks)
-	}
-}

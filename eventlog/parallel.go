@@ -7,6 +7,10 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // Parallel validation (Validator.Jobs > 1).
@@ -53,7 +57,7 @@ type rec struct {
 // pending is a finding of a block, with the index of its line.
 type pending struct {
 	rec int
-	f   Finding
+	f   tracker.Finding
 }
 
 // block is a run of lines going through the pipeline. The reader fills
@@ -66,8 +70,8 @@ type block struct {
 	preset bool   // recs is set by the reader: a line over the limit
 	buf    []byte
 	recs   []rec
-	evs    []Event // evs[i] is recs[i] decoded
-	shard  []int32 // the tracker of recs[i]; -1: none (blank, malformed, too long)
+	evs    []wcs.Event // evs[i] is recs[i] decoded
+	shard  []int32     // the tracker of recs[i]; -1: none (blank, malformed, too long)
 	pre    []pending
 	out    [][]pending // per shard
 
@@ -78,7 +82,7 @@ type block struct {
 
 // shards is the state of a Validator with Jobs > 1.
 type shards struct {
-	trackers []*Tracker
+	trackers []*tracker.Tracker
 	free     chan *block
 }
 
@@ -91,7 +95,7 @@ func (v *Validator) startParallel() {
 	s := &shards{free: make(chan *block, 2*v.Jobs+2)}
 	s.trackers = append(s.trackers, v.Tracker)
 	for len(s.trackers) < v.Jobs {
-		s.trackers = append(s.trackers, NewTracker(opts))
+		s.trackers = append(s.trackers, tracker.NewTracker(opts))
 	}
 	for range cap(s.free) {
 		s.free <- &block{}
@@ -104,7 +108,7 @@ func (v *Validator) startParallel() {
 const shardKey = 0x2d358dccaa6c78a5
 
 // shardOf returns the tracker an event belongs to.
-func (s *shards) shardOf(ev *Event) int {
+func (s *shards) shardOf(ev *wcs.Event) int {
 	n := uint64(len(s.trackers))
 	if ev.SessionID != "" {
 		return int((hashString(shardKey, ev.NodeID)*31 ^ hashString(shardKey, ev.SessionID)) % n)
@@ -112,20 +116,20 @@ func (s *shards) shardOf(ev *Event) int {
 	// No session: the entity's id (shared by a stream and its keep-alives,
 	// a call and its transfers), whatever the family.
 	id := ""
-	if fam, ok := FamilyOf(ev.Event); ok {
-		id = ev.get(keyField[fam])
+	if fam, ok := wcs.FamilyOf(ev.Event); ok {
+		id = ev.Get(fam.Key())
 	}
 	return int((hashString(shardKey, ev.NodeID)*31 ^ hashString(shardKey, id)) % n)
 }
 
 // take judges one event outside the pipeline (a server log, JSONLine):
 // by the shard's tracker when v is sharded.
-func (v *Validator) take(ev *Event) []Finding {
+func (v *Validator) take(ev *wcs.Event) []tracker.Finding {
 	if v.par == nil {
 		return v.Tracker.Take(ev)
 	}
 	v.pos++
-	return v.par.trackers[v.par.shardOf(ev)].takeAt(ev, v.pos-1)
+	return v.par.trackers[v.par.shardOf(ev)].TakeAt(ev, v.pos-1)
 }
 
 // readParallel is ReadJSONL through the pipeline.
@@ -138,7 +142,7 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 	var wg sync.WaitGroup
 	for range jobs {
 		wg.Go(func() {
-			var d Decoder
+			var d hookbody.Decoder
 			for b := range toDecode {
 				s.decode(&d, b, v.MaxLine)
 			}
@@ -151,15 +155,19 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 			for b := range toTrack[k] {
 				<-b.decoded
 				out := b.out[k][:0]
-				t.mu.Lock()
-				for i, sh := range b.shard {
-					if sh == int32(k) {
-						for _, f := range t.takeAtLocked(&b.evs[i], b.pos+uint64(i)) {
-							out = append(out, pending{i, f})
+				i := -1
+				t.TakeMany(func() (*wcs.Event, uint64, bool) {
+					for i++; i < len(b.shard); i++ {
+						if b.shard[i] == int32(k) {
+							return &b.evs[i], b.pos + uint64(i), true
 						}
 					}
-				}
-				t.mu.Unlock()
+					return nil, 0, false
+				}, func(fs []tracker.Finding) {
+					for _, f := range fs {
+						out = append(out, pending{i, f})
+					}
+				})
 				b.out[k] = out
 				if b.left.Add(-1) == 0 {
 					close(b.tracked)
@@ -238,7 +246,7 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 
 // decode splits b into its lines, decodes them and finds the shard of
 // each event.
-func (s *shards) decode(d *Decoder, b *block, maxLine int) {
+func (s *shards) decode(d *hookbody.Decoder, b *block, maxLine int) {
 	defer close(b.decoded)
 	if !b.preset {
 		b.split(maxLine)
@@ -248,7 +256,7 @@ func (s *shards) decode(d *Decoder, b *block, maxLine int) {
 	for i, r := range b.recs {
 		b.shard[i] = -1
 		if r.tooLong != "" {
-			b.pre = append(b.pre, pending{i, s.trackers[0].Reject(b.file, r.line, LineTooLong, r.tooLong)})
+			b.pre = append(b.pre, pending{i, s.trackers[0].Reject(b.file, r.line, tracker.KindLineTooLong, r.tooLong)})
 			continue
 		}
 		line := b.buf[r.off : r.off+r.n]
@@ -256,9 +264,9 @@ func (s *shards) decode(d *Decoder, b *block, maxLine int) {
 			continue
 		}
 		ev := &b.evs[i]
-		ev.File, ev.Line = b.file, r.line
-		if err := d.Decode(line, ev); err != nil {
-			b.pre = append(b.pre, pending{i, s.trackers[0].Reject(b.file, r.line, Malformed, err.Error())})
+		h := Hook{File: b.file, Line: r.line, Body: line}
+		if err := h.Decode(d, ev); err != nil {
+			b.pre = append(b.pre, pending{i, s.trackers[0].Reject(b.file, r.line, tracker.KindMalformed, err.Error())})
 			continue
 		}
 		b.shard[i] = int32(s.shardOf(ev))
@@ -288,11 +296,11 @@ func grow[T any](s []T, n int) []T {
 func (v *Validator) endParallel() {
 	type open struct {
 		seq uint64
-		f   Finding
+		f   tracker.Finding
 	}
 	var all []open
 	for _, t := range v.par.trackers {
-		fs, seqs := t.end()
+		fs, seqs := t.EndSeq()
 		for i, f := range fs {
 			all = append(all, open{seqs[i], f})
 		}
@@ -303,49 +311,30 @@ func (v *Validator) endParallel() {
 	}
 }
 
-// Stats returns what the validator's tracker has counted; with Jobs > 1,
+// tracker.Stats returns what the validator's tracker has counted; with Jobs > 1,
 // the sums over its shards.
-func (v *Validator) Stats() Stats {
+func (v *Validator) Stats() tracker.Stats {
 	v.setup()
 	if v.par == nil {
 		return v.Tracker.Stats()
 	}
-	var sum Stats
+	var sum tracker.Stats
 	for _, t := range v.par.trackers {
-		s := t.Stats()
-		sum.Events += s.Events
-		sum.Entities += s.Entities
-		sum.Open += s.Open
-		sum.Tracked += s.Tracked
-		sum.Sessions += s.Sessions
-		for k := range sum.Findings {
-			sum.Findings[k] += s.Findings[k]
-		}
-		for f := range sum.Families {
-			sum.Families[f] += s.Families[f]
-		}
+		sum.Add(t.Stats())
 	}
 	return sum
 }
 
-// Coverage returns the transitions taken so far; with Jobs > 1, the sums
+// tracker.Coverage returns the transitions taken so far; with Jobs > 1, the sums
 // over its shards.
-func (v *Validator) Coverage() Coverage {
+func (v *Validator) Coverage() tracker.Coverage {
 	v.setup()
 	if v.par == nil {
 		return v.Tracker.Coverage()
 	}
-	var sum Coverage
+	var sum tracker.Coverage
 	for _, t := range v.par.trackers {
-		c := t.Coverage()
-		for f := range c {
-			if sum[f] == nil {
-				sum[f] = make([]int64, len(c[f]))
-			}
-			for i, x := range c[f] {
-				sum[f][i] += x
-			}
-		}
+		sum.Add(t.Coverage())
 	}
 	return sum
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 // readAll validates data with jobs trackers, max-line limit, through the
@@ -21,10 +22,10 @@ func readAll(t *testing.T, data []byte, jobs, maxLine int, wrap func(io.Reader) 
 	t.Helper()
 	var out []string
 	v := &eventlog.Validator{
-		Tracker: eventlog.NewTracker(eventlog.Options{}),
+		Tracker: tracker.NewTracker(tracker.Options{}),
 		MaxLine: maxLine,
 		Jobs:    jobs,
-		Report:  func(f eventlog.Finding) { out = append(out, f.String()) },
+		Report:  func(f tracker.Finding) { out = append(out, f.String()) },
 	}
 	if err := v.ReadJSONL("f", wrap(bytes.NewReader(data))); err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func TestParallelReaderError(t *testing.T) {
 	boom := errors.New("boom")
 	read := func(jobs int) ([]string, error) {
 		var out []string
-		v := &eventlog.Validator{Jobs: jobs, Report: func(f eventlog.Finding) { out = append(out, f.String()) }}
+		v := &eventlog.Validator{Jobs: jobs, Report: func(f tracker.Finding) { out = append(out, f.String()) }}
 		err := v.ReadJSONL("f", io.MultiReader(strings.NewReader(data), iotest.ErrReader(boom)))
 		return out, err
 	}
@@ -122,11 +123,11 @@ func TestLiveInput(t *testing.T) {
 		t.Run(fmt.Sprint("j=", jobs), func(t *testing.T) {
 			pr, pw := io.Pipe()
 			t.Cleanup(func() { pw.Close() })
-			found := make(chan eventlog.Finding, 10)
+			found := make(chan tracker.Finding, 10)
 			v := &eventlog.Validator{
-				Tracker: eventlog.NewTracker(eventlog.Options{Partial: true}),
+				Tracker: tracker.NewTracker(tracker.Options{Partial: true}),
 				Jobs:    jobs,
-				Report:  func(f eventlog.Finding) { found <- f },
+				Report:  func(f tracker.Finding) { found <- f },
 			}
 			done := make(chan error, 1)
 			go func() { done <- v.ReadJSONL("live", pr) }()
@@ -137,7 +138,7 @@ func TestLiveInput(t *testing.T) {
 				fmt.Fprintf(pw, "{\"event\":\"DataStatusEvent\",\"operationId\":\"op%d\",\"status\":\"FAILED\"}\n", i)
 				select {
 				case f := <-found:
-					if f.Line != 2*i+2 || f.Kind != eventlog.IllegalTransition {
+					if f.Line != 2*i+2 || f.Kind != tracker.KindIllegalTransition {
 						t.Fatalf("got %v, want the illegal transition at line %d", f, 2*i+2)
 					}
 				case <-time.After(10 * time.Second):

@@ -11,18 +11,21 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/hookbody"
 	"github.com/wcsfsm/wcsfsm/synth"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // runJobs validates the files (name, content) as one log with jobs
 // trackers and returns every finding, the statistics and the coverage.
-func runJobs(t *testing.T, jobs int, opts eventlog.Options, files ...[2]string) ([]eventlog.Finding, eventlog.Stats, eventlog.Coverage) {
+func runJobs(t *testing.T, jobs int, opts tracker.Options, files ...[2]string) ([]tracker.Finding, tracker.Stats, tracker.Coverage) {
 	t.Helper()
-	var out []eventlog.Finding
+	var out []tracker.Finding
 	v := &eventlog.Validator{
-		Tracker: eventlog.NewTracker(opts),
+		Tracker: tracker.NewTracker(opts),
 		Jobs:    jobs,
-		Report:  func(f eventlog.Finding) { out = append(out, f) },
+		Report:  func(f tracker.Finding) { out = append(out, f) },
 	}
 	for _, f := range files {
 		if err := v.ReadJSONL(f[0], bytes.NewReader([]byte(f[1]))); err != nil {
@@ -70,7 +73,7 @@ func damaged(seed uint64, events, sessions int) string {
 func TestParallelSameAsSequential(t *testing.T) {
 	type tc struct {
 		why   string
-		opts  eventlog.Options
+		opts  tracker.Options
 		files [][2]string
 	}
 	var cases []tc
@@ -81,21 +84,21 @@ func TestParallelSameAsSequential(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cases = append(cases, tc{"testdata: " + l, eventlog.Options{}, [][2]string{{l, string(data)}}},
-				tc{"testdata with -partial: " + l, eventlog.Options{Partial: true}, [][2]string{{l, string(data)}}})
+			cases = append(cases, tc{"testdata: " + l, tracker.Options{}, [][2]string{{l, string(data)}}},
+				tc{"testdata with -partial: " + l, tracker.Options{Partial: true}, [][2]string{{l, string(data)}}})
 		}
 	}
 	valid := string(synth.Generate(synth.NewSource(7), synth.Options{Events: 20000, Sessions: 300}).Bytes())
 	cases = append(cases,
-		tc{"a generated valid log", eventlog.Options{}, [][2]string{{"gen", valid}}},
-		tc{"a generated log, damaged: findings of many kinds", eventlog.Options{}, [][2]string{{"bad", damaged(3, 20000, 200)}}},
-		tc{"a damaged log with few sessions: shards of uneven load", eventlog.Options{}, [][2]string{{"bad", damaged(4, 5000, 3)}}},
-		tc{"a damaged log, -partial", eventlog.Options{Partial: true}, [][2]string{{"bad", damaged(5, 5000, 50)}}},
+		tc{"a generated valid log", tracker.Options{}, [][2]string{{"gen", valid}}},
+		tc{"a generated log, damaged: findings of many kinds", tracker.Options{}, [][2]string{{"bad", damaged(3, 20000, 200)}}},
+		tc{"a damaged log with few sessions: shards of uneven load", tracker.Options{}, [][2]string{{"bad", damaged(4, 5000, 3)}}},
+		tc{"a damaged log, -partial", tracker.Options{Partial: true}, [][2]string{{"bad", damaged(5, 5000, 50)}}},
 	)
 	bad := damaged(6, 6000, 40)
 	cut1 := strings.IndexByte(bad[len(bad)/3:], '\n') + len(bad)/3 + 1
 	cut2 := strings.IndexByte(bad[2*len(bad)/3:], '\n') + 2*len(bad)/3 + 1
-	cases = append(cases, tc{"a damaged log in three files, as one log", eventlog.Options{}, [][2]string{
+	cases = append(cases, tc{"a damaged log in three files, as one log", tracker.Options{}, [][2]string{
 		{"a", bad[:cut1]}, {"b", bad[cut1:cut2]}, {"c", bad[cut2:]}}})
 	for _, c := range cases {
 		t.Run(c.why, func(t *testing.T) {
@@ -123,15 +126,15 @@ func TestParallelSameAsSequential(t *testing.T) {
 // is not sharded (its state cannot be split): Jobs is ignored, and the
 // findings are those of the one tracker.
 func TestParallelNeedsAFreshTracker(t *testing.T) {
-	tr := eventlog.NewTracker(eventlog.Options{})
-	var d eventlog.Decoder
-	var ev eventlog.Event
+	tr := tracker.NewTracker(tracker.Options{})
+	var d hookbody.Decoder
+	var ev wcs.Event
 	if err := d.Decode([]byte(`{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}`), &ev); err != nil {
 		t.Fatal(err)
 	}
 	tr.Take(&ev)
 	var got []string
-	v := &eventlog.Validator{Tracker: tr, Jobs: 4, Report: func(f eventlog.Finding) { got = append(got, f.Kind.String()) }}
+	v := &eventlog.Validator{Tracker: tr, Jobs: 4, Report: func(f tracker.Finding) { got = append(got, f.Kind.String()) }}
 	if err := v.ReadJSONL("f", bytes.NewReader([]byte(`{"event":"StreamStatusEvent","sessionId":"s1","mediaSessionId":"m1","status":"PUBLISHING"}`+"\n"))); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,10 @@ import (
 	"testing"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/hookbody"
 	"github.com/wcsfsm/wcsfsm/synth"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // benchLog is the benchmarks' log: a synthetic valid log of full hook
@@ -24,8 +27,8 @@ func BenchmarkDecode(b *testing.B) {
 	lines := benchLines()
 	b.SetBytes(int64(len(benchLog())))
 	b.ReportAllocs()
-	var d eventlog.Decoder
-	var ev eventlog.Event
+	var d hookbody.Decoder
+	var ev wcs.Event
 	for b.Loop() {
 		for _, l := range lines {
 			if err := d.Decode(l, &ev); err != nil {
@@ -39,8 +42,8 @@ func BenchmarkDecode(b *testing.B) {
 // beforehand: the engine alone, from an empty tracker each time.
 func BenchmarkTracker(b *testing.B) {
 	lines := benchLines()
-	evs := make([]eventlog.Event, len(lines))
-	var d eventlog.Decoder
+	evs := make([]wcs.Event, len(lines))
+	var d hookbody.Decoder
 	for i, l := range lines {
 		evs[i].File, evs[i].Line = "bench", i+1
 		if err := d.Decode(l, &evs[i]); err != nil {
@@ -50,7 +53,7 @@ func BenchmarkTracker(b *testing.B) {
 	b.SetBytes(int64(len(benchLog())))
 	b.ReportAllocs()
 	for b.Loop() {
-		t := eventlog.NewTracker(eventlog.Options{})
+		t := tracker.NewTracker(tracker.Options{})
 		for i := range evs {
 			if fs := t.Take(&evs[i]); fs != nil {
 				b.Fatal(fs)
@@ -71,7 +74,7 @@ func BenchmarkValidate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
-		v := &eventlog.Validator{Report: func(eventlog.Finding) { n++ }}
+		v := &eventlog.Validator{Report: func(tracker.Finding) { n++ }}
 		if err := v.ReadJSONL("bench", bytes.NewReader(log)); err != nil {
 			b.Fatal(err)
 		}
@@ -90,8 +93,8 @@ func TestLegalPathDoesNotAllocate(t *testing.T) {
 		[]byte(`{"event":"StreamStatusEvent","nodeId":"n1","sessionId":"s1","mediaSessionId":"m1","published":true,"width":1280,"quality":0.5,"status":"PUBLISHING"}`),
 	}
 	keepAlive := []byte(`{"event":"StreamKeepAliveEvent","nodeId":"n1","appKey":"defaultApp","sessionId":"s1","mediaSessionId":"m1","name":"stream1","published":true,"status":"PUBLISHING","mediaProvider":"WebRTC"}`)
-	var d eventlog.Decoder
-	var ev eventlog.Event
+	var d hookbody.Decoder
+	var ev wcs.Event
 	if n := testing.AllocsPerRun(100, func() {
 		if err := d.Decode(keepAlive, &ev); err != nil {
 			t.Fatal(err)
@@ -100,7 +103,7 @@ func TestLegalPathDoesNotAllocate(t *testing.T) {
 		t.Errorf("Decode: %v allocations, want 0", n)
 	}
 	findings := 0
-	v := &eventlog.Validator{Report: func(eventlog.Finding) { findings++ }}
+	v := &eventlog.Validator{Report: func(tracker.Finding) { findings++ }}
 	for i, l := range lines {
 		v.JSONLine("f", i+1, l)
 	}

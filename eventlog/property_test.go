@@ -16,9 +16,12 @@ import (
 	"github.com/wcsfsm/wcsfsm/fsm/fsmtest"
 	"github.com/wcsfsm/wcsfsm/stream"
 	"github.com/wcsfsm/wcsfsm/synth"
+	"github.com/wcsfsm/wcsfsm/synth/synthtest"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
-// The validator's properties, on logs from fsmtest.Logs (package synth,
+// The validator's properties, on logs from synthtest.Logs (package synth,
 // its choices drawn by rapid): legal logs of many interleaved sessions give
 // no finding; one illegal status put in gives exactly its finding. And the
 // cover sets of fsmtest drive a table test: every transition of every
@@ -34,7 +37,7 @@ type brief struct {
 
 func validate(t interface{ Fatal(...any) }, log []byte) []brief {
 	var out []brief
-	v := &eventlog.Validator{Report: func(f eventlog.Finding) {
+	v := &eventlog.Validator{Report: func(f tracker.Finding) {
 		out = append(out, brief{f.Line, f.Kind.String(), f.Entity, f.From, f.Status})
 	}}
 	if err := v.ReadJSONL("log", bytes.NewReader(log)); err != nil {
@@ -46,7 +49,7 @@ func validate(t interface{ Fatal(...any) }, log []byte) []brief {
 
 func TestPropertyLegalLogs(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		log := fsmtest.Logs(synth.Options{Events: 300, Sessions: 10}).Draw(t, "log")
+		log := synthtest.Logs(synth.Options{Events: 300, Sessions: 10}).Draw(t, "log")
 		if got := validate(t, log.Bytes()); len(got) != 0 {
 			t.Fatalf("findings on a legal log of %d events:\n%v", len(log.Events), got)
 		}
@@ -60,9 +63,9 @@ func TestPropertyLegalLogs(t *testing.T) {
 // ESTABLISHED, right after another event of the same entity: no rule
 // across families speaks of it, and its entity does not move.
 func TestPropertyOneIllegalEvent(t *testing.T) {
-	families := []eventlog.Family{eventlog.Call, eventlog.Registration, eventlog.Debug, eventlog.Data}
+	families := []wcs.Family{wcs.FamilyCall, wcs.FamilyRegistration, wcs.FamilyDebug, wcs.FamilyData}
 	rapid.Check(t, func(t *rapid.T) {
-		log := fsmtest.Logs(synth.Options{Events: 200, Sessions: 6}).Draw(t, "log")
+		log := synthtest.Logs(synth.Options{Events: 200, Sessions: 6}).Draw(t, "log")
 		// Places: after an event of such an entity, in a live session,
 		// where its machine refuses something.
 		var places []int
@@ -103,61 +106,61 @@ func illegal(m *fsm.Machine[fsm.Symbol], s fsm.Symbol) []fsm.Symbol {
 // statuses: ESTABLISHED, what the path needs (a live call for a transfer,
 // a running stream for a keep-alive), the path, what closes the helpers,
 // and DISCONNECTED.
-func session(f eventlog.Family, path []string) []eventlog.Event {
+func session(f wcs.Family, path []string) []wcs.Event {
 	const sid, id = "s1", "e1"
-	conn := func(st string) eventlog.Event {
-		return eventlog.Event{Event: "ConnectionStatusEvent", Status: st, SessionID: sid}
+	conn := func(st string) wcs.Event {
+		return wcs.Event{Event: "ConnectionStatusEvent", Status: st, SessionID: sid}
 	}
-	of := func(f eventlog.Family, st string) eventlog.Event {
-		e := eventlog.Event{Event: f.String(), Status: st, SessionID: sid}
+	of := func(f wcs.Family, st string) wcs.Event {
+		e := wcs.Event{Event: f.String(), Status: st, SessionID: sid}
 		switch f {
-		case eventlog.Call, eventlog.Transfer:
+		case wcs.FamilyCall, wcs.FamilyTransfer:
 			e.CallID = id
-		case eventlog.Stream, eventlog.KeepAlive:
+		case wcs.FamilyStream, wcs.FamilyKeepAlive:
 			e.MediaSessionID = id
-		case eventlog.Data:
+		case wcs.FamilyData:
 			e.OperationID = id
 		}
 		return e
 	}
-	var body []eventlog.Event
+	var body []wcs.Event
 	for _, st := range path {
 		body = append(body, of(f, st))
 	}
 	switch f {
-	case eventlog.Connection:
-		var out []eventlog.Event
+	case wcs.FamilyConnection:
+		var out []wcs.Event
 		for _, st := range path {
 			out = append(out, conn(st))
 		}
 		return out
-	case eventlog.Stream:
+	case wcs.FamilyStream:
 		// One direction, the one the path's statuses imply (none for a
 		// path of PENDING and FAILED only).
-		dir := eventlog.Unset
+		dir := wcs.BoolUnset
 		for _, st := range path {
 			switch st {
 			case stream.Publishing.String(), stream.Unpublished.String():
-				dir = eventlog.True
+				dir = wcs.BoolTrue
 			case stream.Playing.String(), stream.Paused.String(), stream.Stopped.String():
-				dir = eventlog.False
+				dir = wcs.BoolFalse
 			}
 		}
 		for i := range body {
 			body[i].Published = dir
 		}
-	case eventlog.Transfer:
-		body = append([]eventlog.Event{of(eventlog.Call, call.Established.String())}, body...)
-		body = append(body, of(eventlog.Call, call.Finish.String()))
-	case eventlog.KeepAlive:
+	case wcs.FamilyTransfer:
+		body = append([]wcs.Event{of(wcs.FamilyCall, call.Established.String())}, body...)
+		body = append(body, of(wcs.FamilyCall, call.Finish.String()))
+	case wcs.FamilyKeepAlive:
 		run, end := stream.Publishing, stream.Unpublished
 		if path[0] == stream.KeepAlivePlaying.String() {
 			run, end = stream.Playing, stream.Stopped
 		}
-		body = append([]eventlog.Event{of(eventlog.Stream, run.String())}, body...)
-		body = append(body, of(eventlog.Stream, end.String()))
+		body = append([]wcs.Event{of(wcs.FamilyStream, run.String())}, body...)
+		body = append(body, of(wcs.FamilyStream, end.String()))
 	}
-	out := append([]eventlog.Event{conn(connection.Established.String())}, body...)
+	out := append([]wcs.Event{conn(connection.Established.String())}, body...)
 	return append(out, conn(connection.Disconnected.String()))
 }
 
@@ -166,12 +169,12 @@ func session(f eventlog.Family, path []string) []eventlog.Event {
 // finding; where the path ends in a state that is not final, exactly one
 // dangling warning, for that entity in that state.
 func TestCoverPaths(t *testing.T) {
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		m := f.Machine()
 		for _, p := range fsmtest.TransitionPaths(m) {
 			path := m.Names(p.Seq)
 			t.Run(fmt.Sprintf("%s/%v", f, path), func(t *testing.T) {
-				var tr eventlog.Tracker
+				var tr tracker.Tracker
 				var got []brief
 				for i, e := range session(f, path) {
 					e.Line = i + 1
@@ -186,7 +189,7 @@ func TestCoverPaths(t *testing.T) {
 				why := "the path ends in a final state: no finding"
 				if !m.Final(p.To) {
 					key := "e1"
-					if f == eventlog.Connection || f == eventlog.Registration || f == eventlog.Debug {
+					if f == wcs.FamilyConnection || f == wcs.FamilyRegistration || f == wcs.FamilyDebug {
 						key = "s1"
 					}
 					want = []brief{{0, "dangling", key, m.String(p.To), ""}}

@@ -3,9 +3,15 @@ package eventlog
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
-	"strings"
+	"strconv"
 	"sync/atomic"
+
+	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
+	"github.com/wcsfsm/wcsfsm/wcslog"
 )
 
 // DefaultMaxLine is the longest line a Validator reads, in bytes, unless
@@ -23,9 +29,9 @@ const MaxMaxLine = 1 << 30
 // The zero value reads JSON Lines with a default Tracker and drops the
 // findings; set the fields before the first Read.
 type Validator struct {
-	Tracker *Tracker      // the engine; nil: a default one, made on first use
-	MaxLine int           // longest line in bytes; 0: DefaultMaxLine
-	Report  func(Finding) // where findings go; nil: nowhere
+	Tracker *tracker.Tracker      // the engine; nil: a default one, made on first use
+	MaxLine int                   // longest line in bytes; 0: DefaultMaxLine
+	Report  func(tracker.Finding) // where findings go; nil: nowhere
 	// Jobs is the number of trackers that validate JSON Lines in parallel,
 	// sharded by session (see parallel.go): the findings, their order and
 	// the statistics are those of one tracker, unless a bound of Options
@@ -42,30 +48,30 @@ type Validator struct {
 	Bytes atomic.Int64 // bytes read so far (safe to read while reading goes on)
 	Hooks atomic.Int64 // server logs: hooks sent whose URL names no family (connect, publishStream, …), skipped
 
-	dec   Decoder
-	ev    Event
+	dec   hookbody.Decoder
+	ev    wcs.Event
 	long  []byte
 	carry []byte // the parallel reader's start of a line, from one block to the next
 	br    *bufio.Reader
-	wcs   wcsScanner // ReadWCSLog
-	par   *shards    // Jobs > 1: the shards (parallel.go)
-	pos   uint64     // the position of the next line or event in the input, when sharded
+	wcs   wcslog.Reader // ReadWCSLog
+	par   *shards       // Jobs > 1: the shards (parallel.go)
+	pos   uint64        // the position of the next line or event in the input, when sharded
 }
 
 func (v *Validator) setup() {
 	if v.Tracker == nil {
-		v.Tracker = NewTracker(Options{})
+		v.Tracker = tracker.NewTracker(tracker.Options{})
 	}
 	if v.MaxLine <= 0 {
 		v.MaxLine = DefaultMaxLine
 	}
 	v.MaxLine = min(v.MaxLine, MaxMaxLine)
 	if v.Report == nil {
-		v.Report = func(Finding) {}
+		v.Report = func(tracker.Finding) {}
 	}
 }
 
-func (v *Validator) emit(fs []Finding) {
+func (v *Validator) emit(fs []tracker.Finding) {
 	for _, f := range fs {
 		v.Report(f)
 	}
@@ -93,9 +99,9 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 	if len(bytes.TrimLeft(line, " \t\r\n")) == 0 {
 		return
 	}
-	v.ev.File, v.ev.Line = name, lineNo
-	if err := v.dec.Decode(line, &v.ev); err != nil {
-		v.emit([]Finding{v.Tracker.Reject(name, lineNo, Malformed, err.Error())})
+	h := Hook{File: name, Line: lineNo, Body: line}
+	if err := h.Decode(&v.dec, &v.ev); err != nil {
+		v.emit([]tracker.Finding{v.Tracker.Reject(name, lineNo, tracker.KindMalformed, err.Error())})
 		return
 	}
 	v.emit(v.take(&v.ev))
@@ -107,7 +113,7 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 // the start is skipped.
 func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error {
 	return v.linesFunc(name, r, fn, func(lineNo int, msg string) {
-		v.emit([]Finding{v.Tracker.Reject(name, lineNo, LineTooLong, msg)})
+		v.emit([]tracker.Finding{v.Tracker.Reject(name, lineNo, tracker.KindLineTooLong, msg)})
 	})
 }
 
@@ -188,24 +194,11 @@ func (v *Validator) End() {
 	v.emit(v.Tracker.End())
 }
 
-// Reject counts and returns a finding about an input that is not an event
-// at all (malformed, line-too-long, …): the readers of log formats use it so
-// that the tracker's statistics count every finding.
-func (t *Tracker) Reject(file string, line int, k Kind, msg string) Finding {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.lazyInit()
-	t.stats.Findings[k]++
-	return Finding{File: strings.Clone(file), Line: line, Severity: k.Severity(), Kind: k, Allowed: []string{}, Message: msg}
-}
-
 // readBuf is the size of the reader's buffer. A line that fills it before
 // its end is gathered piece by piece, and one of those is over the limit
 // once it passes the limit and its line ending: longLine says so the same
 // way for the parallel reader, which does not use this buffer.
 const readBuf = 64 << 10
-
-// bom (wcslog.go) is the UTF-8 byte order mark, skipped at the start of a file.
 
 // longLine returns the line-too-long message for a line of L bytes before
 // its newline, S bytes with it (L at the end of the input), n without its
@@ -219,9 +212,46 @@ func longLine(L, S, n, maxLine int) string {
 }
 
 func tooLongMessage(tooLong bool, n, maxLine int) string {
-	size := "line of " + itoa(n) + " bytes"
+	size := "line of " + strconv.Itoa(n) + " bytes"
 	if tooLong {
-		size = "line of over " + itoa(maxLine) + " bytes"
+		size = "line of over " + strconv.Itoa(maxLine) + " bytes"
 	}
-	return size + " is longer than the limit of " + itoa(maxLine) + " bytes; skipped"
+	return size + " is longer than the limit of " + strconv.Itoa(maxLine) + " bytes; skipped"
+}
+
+// ReadWCSLog reads a WCS server log (flashphoner.log) from r, as one more
+// part of the log: each "SEND REST OBJECT ==>" entry whose URL names a
+// family by its last segment is an event of that family (the URL wins over
+// an "event" field of the object), with the fields of its object; name is
+// how findings name the file, and they point at the line where the entry
+// starts. Hooks whose URL names no family are counted in Hooks and skipped.
+// An entry longer than MaxLine is a line-too-long finding, one that cannot
+// be read a malformed one, and reading goes on. The error is only for a
+// failing reader.
+func (v *Validator) ReadWCSLog(name string, r io.Reader) error {
+	v.setup()
+	v.wcs.MaxEntry, v.wcs.Lines, v.wcs.Bytes = v.MaxLine, &v.Lines, &v.Bytes
+	v.wcs.Hook = func(h *wcslog.Hook) { v.wcsHook(name, h) }
+	v.wcs.Bad = func(err *wcslog.EntryError) {
+		k := tracker.KindMalformed
+		if errors.Is(err, wcslog.ErrTooLong) {
+			k = tracker.KindLineTooLong
+		}
+		v.emit([]tracker.Finding{v.Tracker.Reject(name, err.Line, k, err.Msg)})
+	}
+	return v.wcs.Read(r)
+}
+
+// wcsHook judges one hook read from a server log.
+func (v *Validator) wcsHook(name string, wh *wcslog.Hook) {
+	if _, ok := wh.Family(); !ok {
+		v.Hooks.Add(1)
+		return
+	}
+	h := Hook{File: name, Line: wh.Line, Name: wh.URL, Body: wh.Object, Explain: wh.Malformed}
+	if err := h.Decode(&v.dec, &v.ev); err != nil {
+		v.emit([]tracker.Finding{v.Tracker.Reject(name, wh.Line, tracker.KindMalformed, err.Error())})
+		return
+	}
+	v.emit(v.take(&v.ev)) // by its shard when v is sharded (parallel.go)
 }

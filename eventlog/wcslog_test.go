@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -17,6 +18,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
+	"github.com/wcsfsm/wcsfsm/wcslog"
 	"pgregory.net/rapid"
 )
 
@@ -52,13 +57,13 @@ type wcsFound struct {
 	Msg  string // a part of the message
 }
 
-func readWCS(t testing.TB, v *Validator, log string) []Finding {
+func readWCS(t testing.TB, v *Validator, log string) []tracker.Finding {
 	t.Helper()
-	var fs []Finding
+	var fs []tracker.Finding
 	if v.Tracker == nil {
-		v.Tracker = NewTracker(Options{Partial: true}) // the probe has no session
+		v.Tracker = tracker.NewTracker(tracker.Options{Partial: true}) // the probe has no session
 	}
-	v.Report = func(f Finding) { fs = append(fs, f) }
+	v.Report = func(f tracker.Finding) { fs = append(fs, f) }
 	if err := v.ReadWCSLog("log", strings.NewReader(log)); err != nil {
 		t.Fatal(err)
 	}
@@ -184,15 +189,15 @@ func TestReadWCSLogEnd(t *testing.T) {
 			v := &Validator{}
 			fs := readWCS(t, v, tt.log)
 			// The next file starts afresh: its entries are read.
-			var next []Finding
-			v.Report = func(f Finding) { next = append(next, f) }
+			var next []tracker.Finding
+			v.Report = func(f tracker.Finding) { next = append(next, f) }
 			if err := v.ReadWCSLog("next", strings.NewReader(probe)); err != nil {
 				t.Fatal(err)
 			}
-			if len(fs) != 1 || fs[0].Line != 1 || fs[0].Kind != Malformed || !strings.Contains(fs[0].Message, tt.msg) {
+			if len(fs) != 1 || fs[0].Line != 1 || fs[0].Kind != tracker.KindMalformed || !strings.Contains(fs[0].Message, tt.msg) {
 				t.Errorf("findings %v, want one malformed at line 1 with %q", fs, tt.msg)
 			}
-			if len(next) != 1 || next[0].File != "next" || next[0].Line != 1 || next[0].Kind != IllegalTransition {
+			if len(next) != 1 || next[0].File != "next" || next[0].Line != 1 || next[0].Kind != tracker.KindIllegalTransition {
 				t.Errorf("the next file: %v", next)
 			}
 		})
@@ -203,7 +208,7 @@ func TestReadWCSLogEnd(t *testing.T) {
 // entries read before it.
 func TestReadWCSLogReaderError(t *testing.T) {
 	var n int
-	v := &Validator{Tracker: NewTracker(Options{Partial: true}), Report: func(Finding) { n++ }}
+	v := &Validator{Tracker: tracker.NewTracker(tracker.Options{Partial: true}), Report: func(tracker.Finding) { n++ }}
 	err := v.ReadWCSLog("log", io.MultiReader(strings.NewReader(probe), iotest.ErrReader(io.ErrUnexpectedEOF)))
 	if err != io.ErrUnexpectedEOF || n != 1 {
 		t.Errorf("err %v, %d findings; want %v, 1", err, n, io.ErrUnexpectedEOF)
@@ -227,13 +232,13 @@ func TestReadWCSLogMemory(t *testing.T) {
 	b.WriteString(probe)
 	v := &Validator{MaxLine: limit}
 	fs := readWCS(t, v, b.String())
-	if len(fs) != 2 || fs[0].Kind != LineTooLong || fs[0].Line != 1 || fs[1].Kind != IllegalTransition {
+	if len(fs) != 2 || fs[0].Kind != tracker.KindLineTooLong || fs[0].Line != 1 || fs[1].Kind != tracker.KindIllegalTransition {
 		t.Fatalf("findings: %v", fs)
 	}
 	if !strings.Contains(fs[0].Message, "is longer than the limit of 65536 bytes; skipped") {
 		t.Errorf("message: %s", fs[0].Message)
 	}
-	if n, c := len(v.wcs.obj), cap(v.wcs.obj); n > limit || c > 2*limit+64<<10 {
+	if n, c := v.wcs.Held(); n > limit || c > 2*limit+64<<10 {
 		t.Errorf("held %d bytes (capacity %d) of an entry; limit %d", n, c, limit)
 	}
 }
@@ -244,25 +249,25 @@ func TestSniff(t *testing.T) {
 		prefix string
 		want   Format
 	}{
-		{"a JSON Lines log", `{"event":"ConnectionStatusEvent","status":"ESTABLISHED"}` + "\n", JSONL},
-		{"a JSON line cut by the prefix", `{"event":"Conn`, JSONL},
-		{"blank lines first, then JSON", "\n\r\n  \n" + `{"a":1}`, JSONL},
-		{"a byte order mark, then JSON", "\xef\xbb\xbf{}", JSONL},
-		{"a server log", "13:39:38,101 INFO              WSServer - WSServer-accept-1 New connection\n", WCSLog},
-		{"a server log with dates", "2024-05-06 13:39:38,101 INFO WSServer - x\n", WCSLog},
-		{"a server log that starts at a REST object", "URL:http://h/x\n... SEND REST OBJECT ==>\n", WCSLog},
-		{"a server log cut in an object", "{\n  \"status\" : \"PUBLISHING\"\n}\n13:39:38,101 INFO x\n", WCSLog},
-		{"a server log that starts with a stack trace", "\tat java.base/java.lang.Thread.run(Thread.java:833)\n13:39:38,101 INFO x\n", WCSLog},
-		{"a server log whose time is cut by the prefix", "13:3", JSONL},
-		{"empty: JSON Lines, the default", "", JSONL},
-		{"nothing that tells: JSON Lines, the default", "hello\nworld\n", JSONL},
+		{"a JSON Lines log", `{"event":"ConnectionStatusEvent","status":"ESTABLISHED"}` + "\n", FormatJSONL},
+		{"a JSON line cut by the prefix", `{"event":"Conn`, FormatJSONL},
+		{"blank lines first, then JSON", "\n\r\n  \n" + `{"a":1}`, FormatJSONL},
+		{"a byte order mark, then JSON", "\xef\xbb\xbf{}", FormatJSONL},
+		{"a server log", "13:39:38,101 INFO              WSServer - WSServer-accept-1 New connection\n", FormatWCSLog},
+		{"a server log with dates", "2024-05-06 13:39:38,101 INFO WSServer - x\n", FormatWCSLog},
+		{"a server log that starts at a REST object", "URL:http://h/x\n... SEND REST OBJECT ==>\n", FormatWCSLog},
+		{"a server log cut in an object", "{\n  \"status\" : \"PUBLISHING\"\n}\n13:39:38,101 INFO x\n", FormatWCSLog},
+		{"a server log that starts with a stack trace", "\tat java.base/java.lang.Thread.run(Thread.java:833)\n13:39:38,101 INFO x\n", FormatWCSLog},
+		{"a server log whose time is cut by the prefix", "13:3", FormatJSONL},
+		{"empty: JSON Lines, the default", "", FormatJSONL},
+		{"nothing that tells: JSON Lines, the default", "hello\nworld\n", FormatJSONL},
 	}
 	for _, tt := range tests {
 		if got := Sniff([]byte(tt.prefix)); got != tt.want {
 			t.Errorf("%s: Sniff(%q) = %v, want %v", tt.why, tt.prefix, got, tt.want)
 		}
 	}
-	for _, f := range []Format{JSONL, WCSLog} {
+	for _, f := range []Format{FormatJSONL, FormatWCSLog} {
 		if g, ok := ParseFormat(f.String()); !ok || g != f {
 			t.Errorf("ParseFormat(%q) = %v, %v", f.String(), g, ok)
 		}
@@ -286,7 +291,7 @@ func TestHookAppendJSONL(t *testing.T) {
 		{"not valid JSON", "/DataStatusEvent", "{\n\"a\":}", "", "SEND REST OBJECT entry to DataStatusEvent: the object is not valid JSON: invalid character '}' where a value was expected at line 11; skipped"},
 	}
 	for _, tt := range tests {
-		h := &Hook{Line: 7, ObjectLine: 10, URL: tt.url, Object: []byte(tt.object)}
+		h := &wcslog.Hook{Line: 7, ObjectLine: 10, URL: tt.url, Object: []byte(tt.object)}
 		got, err := h.AppendJSONL([]byte("prefix:"), nil)
 		if tt.err != "" {
 			if err == nil || err.Error() != tt.err || string(got) != "prefix:" {
@@ -356,8 +361,8 @@ func TestWCSLogProperties(t *testing.T) {
 		}
 		var got []hook
 		var bad []string
-		r := &WCSLogReader{
-			Hook: func(h *Hook) {
+		r := &wcslog.Reader{
+			Hook: func(h *wcslog.Hook) {
 				if !json.Valid(h.Object) {
 					t.Fatalf("hook at line %d: not JSON: %s", h.Line, h.Object)
 				}
@@ -371,7 +376,7 @@ func TestWCSLogProperties(t *testing.T) {
 				}
 				got = append(got, hook{strings.Clone(h.URL), string(line)})
 			},
-			Bad: func(line int, k Kind, msg string) { bad = append(bad, fmt.Sprint(line, k, msg)) },
+			Bad: func(err *wcslog.EntryError) { bad = append(bad, fmt.Sprint(err.Line, entryKind(err), err.Msg)) },
 		}
 		if err := r.Read(strings.NewReader(log.String())); err != nil {
 			t.Fatal(err)
@@ -383,7 +388,7 @@ func TestWCSLogProperties(t *testing.T) {
 			t.Fatalf("%d hooks, want %d", len(got), len(want))
 		}
 		for i := range want {
-			if _, ok := FamilyOf(want[i].url); !ok {
+			if _, ok := wcs.FamilyOf(want[i].url); !ok {
 				want[i].compact = "" // no event: only the URL is checked
 			}
 		}
@@ -402,13 +407,13 @@ func TestWCSLogProperties(t *testing.T) {
 			log.WriteString(p + sep.Draw(t, "sep"))
 		}
 		log.WriteString("\n" + probe)
-		v := &Validator{MaxLine: rapid.IntRange(1, 300).Draw(t, "max"), Tracker: NewTracker(Options{Partial: true})}
-		var last Finding
-		v.Report = func(f Finding) { last = f }
+		v := &Validator{MaxLine: rapid.IntRange(1, 300).Draw(t, "max"), Tracker: tracker.NewTracker(tracker.Options{Partial: true})}
+		var last tracker.Finding
+		v.Report = func(f tracker.Finding) { last = f }
 		if err := v.ReadWCSLog("junk", strings.NewReader(log.String())); err != nil {
 			t.Fatal(err)
 		}
-		if last.Kind != IllegalTransition && last.Kind != LineTooLong || last.Line != lineOf(log.String(), probe, 1) {
+		if last.Kind != tracker.KindIllegalTransition && last.Kind != tracker.KindLineTooLong || last.Line != lineOf(log.String(), probe, 1) {
 			t.Fatalf("the probe at line %d is lost: last finding %v", lineOf(log.String(), probe, 1), last)
 		}
 	})
@@ -428,7 +433,7 @@ func FuzzReadWCSLog(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v := &Validator{MaxLine: 512}
 		lines := bytes.Count(b, []byte{'\n'}) + 1
-		v.Report = func(fd Finding) {
+		v.Report = func(fd tracker.Finding) {
 			if fd.Line < 1 || fd.Line > lines {
 				t.Fatalf("finding at line %d of %d: %v", fd.Line, lines, fd)
 			}
@@ -436,7 +441,7 @@ func FuzzReadWCSLog(f *testing.F) {
 		if err := v.ReadWCSLog("fuzz", bytes.NewReader(b)); err != nil {
 			t.Fatal(err)
 		}
-		if c := len(v.wcs.obj); c > 512 {
+		if c, _ := v.wcs.Held(); c > 512 {
 			t.Fatalf("held %d bytes", c)
 		}
 	})
@@ -483,8 +488,8 @@ var wcsBenchLogs = sync.OnceValues(func() ([]byte, []byte) {
 		conn("DISCONNECTED")
 	}
 	var jl []byte
-	var d Decoder
-	c := &WCSLogReader{Hook: func(h *Hook) {
+	var d hookbody.Decoder
+	c := &wcslog.Reader{Hook: func(h *wcslog.Hook) {
 		if _, ok := h.Family(); ok {
 			jl, _ = h.AppendJSONL(jl, &d)
 			jl = append(jl, '\n')
@@ -499,7 +504,7 @@ func benchRead(b *testing.B, log []byte, read func(v *Validator, r io.Reader) er
 	b.ReportAllocs()
 	var events int64
 	for b.Loop() {
-		v := &Validator{Report: func(f Finding) { b.Fatal(f) }}
+		v := &Validator{Report: func(f tracker.Finding) { b.Fatal(f) }}
 		if err := read(v, bytes.NewReader(log)); err != nil {
 			b.Fatal(err)
 		}
@@ -567,10 +572,18 @@ func TestSniffReader(t *testing.T) {
 	go func() { told <- SniffReader(bufio.NewReader(pr)) }()
 	select {
 	case f := <-told:
-		if f != JSONL {
+		if f != FormatJSONL {
 			t.Errorf("a live JSON line: SniffReader = %v", f)
 		}
 	case <-time.After(10 * time.Second):
 		t.Error("SniffReader waits for more than the first line that tells")
 	}
+}
+
+// entryKind is the kind of finding an entry error becomes.
+func entryKind(err *wcslog.EntryError) tracker.Kind {
+	if errors.Is(err, wcslog.ErrTooLong) {
+		return tracker.KindLineTooLong
+	}
+	return tracker.KindMalformed
 }

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/fsm"
 	"github.com/wcsfsm/wcsfsm/fsm/fsmtest"
+	"github.com/wcsfsm/wcsfsm/wcs"
 	"pgregory.net/rapid"
 )
 
@@ -20,7 +20,7 @@ import (
 // propFamilies are the eight machines of the Web Call Server, from the one
 // registry of them (an external test may import the log package).
 var propFamilies = func() (out []*fsm.Machine[fsm.Symbol]) {
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		out = append(out, f.Machine())
 	}
 	return

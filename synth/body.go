@@ -6,8 +6,8 @@ import (
 
 	"github.com/wcsfsm/wcsfsm/call"
 	"github.com/wcsfsm/wcsfsm/connection"
-	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/stream"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // The bodies follow what WCS posts to its REST hooks (the 2022-era format of
@@ -53,7 +53,7 @@ func AppendJSON(buf []byte, ev *Event) []byte {
 	buf = appendString(buf, ev.Session)
 	status := m.String(ev.Status)
 	switch ev.Family {
-	case eventlog.Connection:
+	case wcs.FamilyConnection:
 		b := ev.SessionNo % len(browsers)
 		buf = append(buf, `,"useWsTunnel":false,"useWsTunnelPacketization2":false,"useBase64BinaryEncoding":false,"mediaProviders":["WebRTC","MSE"],"clientVersion":"2.0.212","clientOSVersion":"`...)
 		buf = append(buf, osVersions[b]...)
@@ -70,7 +70,7 @@ func AppendJSON(buf []byte, ev *Event) []byte {
 		case connection.Failed:
 			buf = append(buf, `,"info":"Failed by ping timeout"`...)
 		}
-	case eventlog.Registration:
+	case wcs.FamilyRegistration:
 		buf = append(buf, `,"sipLogin":"`...)
 		buf = appendLogin(buf, '1', ev.SessionNo)
 		buf = append(buf, `","sipAuthenticationName":"`...)
@@ -81,11 +81,11 @@ func AppendJSON(buf []byte, ev *Event) []byte {
 		if connection.RegistrationState(ev.Status) == connection.AuthenticationFail {
 			buf = append(buf, `,"info":"403 Forbidden"`...)
 		}
-	case eventlog.Debug:
+	case wcs.FamilyDebug:
 		buf = append(buf, `,"status":"`...)
 		buf = append(buf, status...)
 		buf = append(buf, '"')
-	case eventlog.Data:
+	case wcs.FamilyData:
 		buf = append(buf, `,"operationId":`...)
 		buf = appendString(buf, ev.Key)
 		buf = append(buf, `,"status":"`...)
@@ -93,7 +93,7 @@ func AppendJSON(buf []byte, ev *Event) []byte {
 		buf = append(buf, `","info":"","payload":{"message":"hello","seq":`...)
 		buf = strconv.AppendInt(buf, int64(ev.Entity), 10)
 		buf = append(buf, '}')
-	case eventlog.Call:
+	case wcs.FamilyCall:
 		incoming := ev.Entity%3 == 0
 		caller, callee := byte('1'), byte('2')
 		if incoming {
@@ -119,13 +119,13 @@ func AppendJSON(buf []byte, ev *Event) []byte {
 			code = sipStatus[ev.Status]
 		}
 		buf = strconv.AppendInt(buf, int64(code), 10)
-	case eventlog.Transfer:
+	case wcs.FamilyTransfer:
 		buf = append(buf, `,"callId":`...)
 		buf = appendString(buf, ev.Key)
 		buf = append(buf, `,"status":"`...)
 		buf = append(buf, status...)
 		buf = append(buf, `","info":""`...)
-	case eventlog.Stream:
+	case wcs.FamilyStream:
 		buf = append(buf, `,"mediaSessionId":`...)
 		buf = appendString(buf, ev.Key)
 		buf = appendStreamName(buf, ev.Entity)
@@ -143,7 +143,7 @@ func AppendJSON(buf []byte, ev *Event) []byte {
 		buf = appendProvider(buf, ev.Published, ev.Entity)
 		buf = append(buf, `","history":false,"createDate":`...)
 		buf = strconv.AppendInt(buf, baseTime+250*int64(ev.Seq), 10)
-	case eventlog.KeepAlive:
+	case wcs.FamilyKeepAlive:
 		buf = append(buf, `,"mediaSessionId":`...)
 		buf = appendString(buf, ev.Key)
 		buf = appendStreamName(buf, ev.Parent)

@@ -1,24 +1,20 @@
 package synth
 
 import (
-	"github.com/wcsfsm/wcsfsm/call"
-	"github.com/wcsfsm/wcsfsm/connection"
-	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/fsm"
-	"github.com/wcsfsm/wcsfsm/stream"
-	"github.com/wcsfsm/wcsfsm/transfer"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // allowedLists caches Machine.Allowed, which copies, per family and state,
 // less the statuses that only an invocation hook delivers (a status event
 // never carries them).
-var allowedLists = func() (out [eventlog.NumFamilies][][]fsm.Symbol) {
-	for _, f := range eventlog.Families() {
+var allowedLists = func() (out [wcs.NumFamilies][][]fsm.Symbol) {
+	for _, f := range wcs.Families() {
 		m := f.Machine()
 		out[f] = make([][]fsm.Symbol, m.Len())
 		for s := range out[f] {
 			for _, st := range m.Allowed(fsm.Symbol(s)) {
-				if eventlog.StatusEventCarries(f, st) {
+				if wcs.StatusEventCarries(f, st) {
 					out[f][s] = append(out[f][s], st)
 				}
 			}
@@ -29,7 +25,7 @@ var allowedLists = func() (out [eventlog.NumFamilies][][]fsm.Symbol) {
 
 // allowed returns the statuses a status event of f may carry in state s,
 // without copying.
-func allowed(f eventlog.Family, s fsm.Symbol) []fsm.Symbol { return allowedLists[f][s] }
+func allowed(f wcs.Family, s fsm.Symbol) []fsm.Symbol { return allowedLists[f][s] }
 
 // A Generator generates a log one event at a time. Get one from [New].
 type Generator struct {
@@ -47,7 +43,7 @@ type Generator struct {
 }
 
 type entity struct {
-	fam    eventlog.Family
+	fam    wcs.Family
 	m      *fsm.Machine[fsm.Symbol]
 	key    string
 	no     int
@@ -141,7 +137,7 @@ func (g *Generator) affordable(e *entity, to fsm.Symbol) bool {
 	return d <= g.remaining()-1
 }
 
-func (g *Generator) newEntity(fam eventlog.Family, key string, s *session, parent *entity) *entity {
+func (g *Generator) newEntity(fam wcs.Family, key string, s *session, parent *entity) *entity {
 	m := fam.Machine()
 	e := &entity{fam: fam, m: m, key: key, no: g.entities, state: m.Initial(), parent: parent, sess: s}
 	g.entities++
@@ -155,7 +151,7 @@ func (g *Generator) open(i int) (Event, bool) {
 	no := g.sessions
 	g.keybuf = appendSessionID(g.keybuf[:0], no)
 	s := &session{no: no, id: string(g.keybuf)}
-	s.conn = g.newEntity(eventlog.Connection, s.id, s, nil)
+	s.conn = g.newEntity(wcs.FamilyConnection, s.id, s, nil)
 	g.cands = g.cands[:0]
 	for _, st := range allowed(s.conn.fam, s.conn.state) {
 		if to, _ := s.conn.m.Next(s.conn.state, st); g.affordable(s.conn, to) {
@@ -173,8 +169,8 @@ func (g *Generator) open(i int) (Event, bool) {
 	}
 	s.life = 1 + g.src.Intn(g.o.Life)
 	s.ents = append(s.ents,
-		g.newEntity(eventlog.Registration, s.id, s, nil),
-		g.newEntity(eventlog.Debug, s.id, s, nil))
+		g.newEntity(wcs.FamilyRegistration, s.id, s, nil),
+		g.newEntity(wcs.FamilyDebug, s.id, s, nil))
 	g.slots[i] = s
 	g.occupied++
 	return ev, true
@@ -215,18 +211,18 @@ func (g *Generator) pick(e *entity, cands []fsm.Symbol) fsm.Symbol {
 // by the order of the moves).
 func legal(e *entity, st fsm.Symbol) bool {
 	switch e.fam {
-	case eventlog.Stream:
-		switch eventlog.StreamDirection(stream.State(st)) {
-		case eventlog.True:
+	case wcs.FamilyStream:
+		switch wcs.Direction(e.fam, st) {
+		case wcs.BoolTrue:
 			return e.pub
-		case eventlog.False:
+		case wcs.BoolFalse:
 			return !e.pub
 		}
-	case eventlog.KeepAlive:
-		need, ok := eventlog.KeepAliveNeeds(stream.KeepAliveState(st))
-		return ok && e.parent.state == fsm.Symbol(need)
-	case eventlog.Transfer:
-		return !eventlog.TransferAttempt(transfer.State(e.state), transfer.State(st)) || eventlog.CallLive(call.State(e.parent.state))
+	case wcs.FamilyKeepAlive:
+		need, ok := wcs.KeepAliveNeeds(st)
+		return ok && e.parent.state == need
+	case wcs.FamilyTransfer:
+		return !wcs.TransferAttempt(e.state, st) || wcs.CallLive(e.parent.state)
 	}
 	return true
 }
@@ -308,13 +304,13 @@ func (g *Generator) step(s *session) Event {
 	switch k - len(g.targets) {
 	case startData:
 		g.keybuf = appendOperationID(g.keybuf[:0], g.entities)
-		e = g.newEntity(eventlog.Data, string(g.keybuf), s, nil)
+		e = g.newEntity(wcs.FamilyData, string(g.keybuf), s, nil)
 	case startCall:
 		g.keybuf = appendCallID(g.keybuf[:0], g.entities, s.no)
-		e = g.newEntity(eventlog.Call, string(g.keybuf), s, nil)
+		e = g.newEntity(wcs.FamilyCall, string(g.keybuf), s, nil)
 	default:
 		g.keybuf = appendMediaSessionID(g.keybuf[:0], g.entities, s.no)
-		e = g.newEntity(eventlog.Stream, string(g.keybuf), s, nil)
+		e = g.newEntity(wcs.FamilyStream, string(g.keybuf), s, nil)
 		e.pub = k-len(g.targets) == startPublished
 	}
 	cands := g.candidates(e, false)
@@ -323,15 +319,15 @@ func (g *Generator) step(s *session) Event {
 		// something); a data send, final at once, never does.
 		g.entities--
 		g.keybuf = appendOperationID(g.keybuf[:0], g.entities)
-		e = g.newEntity(eventlog.Data, string(g.keybuf), s, nil)
+		e = g.newEntity(wcs.FamilyData, string(g.keybuf), s, nil)
 		cands = g.candidates(e, false)
 	}
 	ev := g.move(e, g.pick(e, cands))
 	switch e.fam {
-	case eventlog.Call:
-		s.ents = append(s.ents, e, g.newEntity(eventlog.Transfer, e.key, s, e))
-	case eventlog.Stream:
-		ka := g.newEntity(eventlog.KeepAlive, e.key, s, e)
+	case wcs.FamilyCall:
+		s.ents = append(s.ents, e, g.newEntity(wcs.FamilyTransfer, e.key, s, e))
+	case wcs.FamilyStream:
+		ka := g.newEntity(wcs.FamilyKeepAlive, e.key, s, e)
 		ka.pub = e.pub
 		s.ents = append(s.ents, e, ka)
 	}
@@ -343,7 +339,7 @@ func (g *Generator) step(s *session) Event {
 // close its entities.
 func (g *Generator) end(s *session) Event {
 	c := s.conn
-	if s.dropFirst && eventlog.SessionLive(connection.State(c.state)) {
+	if s.dropFirst && c.state == wcs.SessionLive {
 		return g.move(c, g.pick(c, g.candidates(c, true)))
 	}
 	g.closable(s)
@@ -396,7 +392,7 @@ func (g *Generator) move(e *entity, st fsm.Symbol) Event {
 		Seq: g.emitted, Family: e.fam, From: e.state, Status: st, To: to,
 		Node: g.o.Node, Session: s.id, SessionNo: s.no, Key: e.key, Entity: e.no, Parent: -1,
 		Published: e.pub,
-		Ended:     e.fam != eventlog.Connection && s.conn.m.Terminal(s.conn.state),
+		Ended:     e.fam != wcs.FamilyConnection && s.conn.m.Terminal(s.conn.state),
 	}
 	if e.parent != nil {
 		ev.Parent = e.parent.no

@@ -29,8 +29,8 @@ import (
 	"io"
 	"math/rand/v2"
 
-	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // A Source supplies every random choice of a [Generator].
@@ -96,8 +96,8 @@ func (o Options) withDefaults() Options {
 // An Event is one generated event: what it is, beside its JSON line, so
 // that tests know which line is which entity.
 type Event struct {
-	Seq    int             // the event's place in the log, from 0 (its line is Seq+1)
-	Family eventlog.Family // the family, and so the machine of From, Status, To
+	Seq    int        // the event's place in the log, from 0 (its line is Seq+1)
+	Family wcs.Family // the family, and so the machine of From, Status, To
 	// From is the entity's state before the event, To after it; Status is
 	// the status received (To differs from Status for a notice).
 	From, Status, To fsm.Symbol

@@ -11,13 +11,15 @@ import (
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/synth"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // findings validates log as one JSON Lines input, End included.
 func findings(t testing.TB, log []byte) []string {
 	t.Helper()
 	var out []string
-	v := &eventlog.Validator{Report: func(f eventlog.Finding) { out = append(out, f.String()) }}
+	v := &eventlog.Validator{Report: func(f tracker.Finding) { out = append(out, f.String()) }}
 	if err := v.ReadJSONL("gen", bytes.NewReader(log)); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +83,7 @@ func TestDeterministic(t *testing.T) {
 func TestMetadata(t *testing.T) {
 	l := synth.Generate(synth.NewSource(3), synth.Options{Events: 2000, Sessions: 20})
 	type key struct {
-		fam eventlog.Family
+		fam wcs.Family
 		key string
 	}
 	entity := map[key]int{}
@@ -94,13 +96,13 @@ func TestMetadata(t *testing.T) {
 		if err := json.Unmarshal(l.Lines[i], &body); err != nil {
 			t.Fatalf("line %d: %v: %s", i+1, err, l.Lines[i])
 		}
-		keyField := map[eventlog.Family]string{
-			eventlog.Connection: "sessionId", eventlog.Registration: "sessionId", eventlog.Debug: "sessionId",
-			eventlog.Call: "callId", eventlog.Transfer: "callId",
-			eventlog.Stream: "mediaSessionId", eventlog.KeepAlive: "mediaSessionId", eventlog.Data: "operationId",
+		keyField := map[wcs.Family]string{
+			wcs.FamilyConnection: "sessionId", wcs.FamilyRegistration: "sessionId", wcs.FamilyDebug: "sessionId",
+			wcs.FamilyCall: "callId", wcs.FamilyTransfer: "callId",
+			wcs.FamilyStream: "mediaSessionId", wcs.FamilyKeepAlive: "mediaSessionId", wcs.FamilyData: "operationId",
 		}[ev.Family]
 		want := map[string]any{"event": ev.Family.String(), "status": ev.StatusName(), "sessionId": ev.Session, "nodeId": ev.Node, keyField: ev.Key}
-		if ev.Family == eventlog.Stream || ev.Family == eventlog.KeepAlive {
+		if ev.Family == wcs.FamilyStream || ev.Family == wcs.FamilyKeepAlive {
 			want["published"] = ev.Published
 		}
 		got := map[string]any{}
@@ -168,17 +170,17 @@ func TestSessionsAtOnce(t *testing.T) {
 // TestTakesEveryTransition: a long log takes every transition of every
 // family, so that what is validated against it is the whole of each table.
 func TestTakesEveryTransition(t *testing.T) {
-	tr := eventlog.NewTracker(eventlog.Options{})
+	tr := tracker.NewTracker(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr}
 	if err := v.ReadJSONL("gen", bytes.NewReader(synth.Generate(synth.NewSource(1), synth.Options{Events: 50000, Sessions: 20}).Bytes())); err != nil {
 		t.Fatal(err)
 	}
 	cov := tr.Coverage()
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		m := f.Machine()
 		var never []string
 		for i, x := range cov[f] {
-			if x == 0 && eventlog.StatusEventTakes(f, m.Transitions()[i]) {
+			if x == 0 && wcs.StatusEventTakes(f, m.Transitions()[i]) {
 				e := m.Transitions()[i]
 				never = append(never, fmt.Sprintf("%s -%s-> %s", m.String(e.From), m.String(e.Status), m.String(e.To)))
 			}

@@ -22,8 +22,7 @@ import (
 	"strings"
 
 	looplab "github.com/looplab/fsm"
-
-	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // family is what the baseline knows of one event family.
@@ -33,20 +32,20 @@ type family struct {
 	key     string // the field that keys its entities
 }
 
-var keyField = map[eventlog.Family]string{
-	eventlog.Connection:   "sessionId",
-	eventlog.Registration: "sessionId",
-	eventlog.Debug:        "sessionId",
-	eventlog.Call:         "callId",
-	eventlog.Transfer:     "callId",
-	eventlog.Stream:       "mediaSessionId",
-	eventlog.KeepAlive:    "mediaSessionId",
-	eventlog.Data:         "operationId",
+var keyField = map[wcs.Family]string{
+	wcs.FamilyConnection:   "sessionId",
+	wcs.FamilyRegistration: "sessionId",
+	wcs.FamilyDebug:        "sessionId",
+	wcs.FamilyCall:         "callId",
+	wcs.FamilyTransfer:     "callId",
+	wcs.FamilyStream:       "mediaSessionId",
+	wcs.FamilyKeepAlive:    "mediaSessionId",
+	wcs.FamilyData:         "operationId",
 }
 
 func main() {
 	families := map[string]*family{}
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		m := f.Machine()
 		families[m.Name()] = &family{initial: m.String(m.Initial()), events: m.LooplabEvents(), key: keyField[f]}
 	}

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcslog"
 )
 
 func init() {
@@ -47,25 +51,31 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
 		name                string
 		line                []byte
-		dec                 eventlog.Decoder
+		dec                 hookbody.Decoder
 		events, other, bads int64
 	)
-	bad := func(n int, k eventlog.Kind, msg string) {
+	bad := func(n int, k tracker.Kind, msg string) {
 		bads++
-		f := eventlog.Finding{File: name, Line: n, Severity: k.Severity(), Kind: k, Message: msg}
+		f := tracker.Finding{File: name, Line: n, Severity: k.Severity(), Kind: k, Message: msg}
 		fmt.Fprintln(stderr, f.String())
 	}
-	r := &eventlog.WCSLogReader{
+	r := &wcslog.Reader{
 		MaxEntry: *maxLine,
-		Bad:      bad,
-		Hook: func(h *eventlog.Hook) {
+		Bad: func(err *wcslog.EntryError) {
+			k := tracker.KindMalformed
+			if errors.Is(err, wcslog.ErrTooLong) {
+				k = tracker.KindLineTooLong
+			}
+			bad(err.Line, k, err.Msg)
+		},
+		Hook: func(h *wcslog.Hook) {
 			if _, ok := h.Family(); !ok {
 				other++
 				return
 			}
 			var err error
 			if line, err = h.AppendJSONL(line[:0], &dec); err != nil {
-				bad(h.Line, eventlog.Malformed, err.Error())
+				bad(h.Line, tracker.KindMalformed, err.Error())
 				return
 			}
 			events++
@@ -85,7 +95,7 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fmt.Fprintf(stderr, "wcsfsm convert: %s, %s, %s written, %s skipped, %s\n", plural(int64(len(names)), "file"),
-		plural(r.Lines.Load(), "line"), plural(events, "event"), plural(other, "other hook"), plural(bads, "bad entry"))
+		plural(r.LinesRead(), "line"), plural(events, "event"), plural(other, "other hook"), plural(bads, "bad entry"))
 	if bads > 0 {
 		return 1
 	}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 func init() {
@@ -85,7 +86,7 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer closeAll(files)
-	tr := eventlog.NewTracker(eventlog.Options{})
+	tr := tracker.NewTracker(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr}
 	if _, err := readLog(v, in, names, files); err != nil {
 		fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)

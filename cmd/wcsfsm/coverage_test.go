@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // TestCoverageGolden: the coverage of the shipped sample log in every
@@ -72,14 +72,14 @@ func TestCoverageOfGen(t *testing.T) {
 // takes (gen writes status events only).
 func hookOnlyEdges(t *testing.T, event string) map[coverageEdge]bool {
 	t.Helper()
-	fam, ok := eventlog.ParseFamily(event)
+	fam, ok := wcs.ParseFamily(event)
 	if !ok {
 		t.Fatalf("no family %q", event)
 	}
 	m := fam.Machine()
 	out := map[coverageEdge]bool{}
 	for _, tr := range m.Transitions() {
-		if !eventlog.StatusEventTakes(fam, tr) {
+		if !wcs.StatusEventTakes(fam, tr) {
 			out[coverageEdge{From: m.String(tr.From), Status: m.String(tr.Status), To: m.String(tr.To)}] = true
 		}
 	}

@@ -141,7 +141,7 @@ func readLog(v *eventlog.Validator, in inputFormat, names []string, files []io.R
 		}
 		formats[f]++
 		read := v.ReadJSONL
-		if f == eventlog.WCSLog {
+		if f == eventlog.FormatWCSLog {
 			read = v.ReadWCSLog
 		}
 		if err := read(names[i], r); err != nil {
@@ -154,7 +154,7 @@ func readLog(v *eventlog.Validator, in inputFormat, names []string, files []io.R
 // inputNote ends the summary: the format of the input, as -input auto
 // chose it, and the hooks of a server log that name no family.
 func inputNote(in inputFormat, formats [2]int, hooks int64) string {
-	w, j := formats[eventlog.WCSLog], formats[eventlog.JSONL]
+	w, j := formats[eventlog.FormatWCSLog], formats[eventlog.FormatJSONL]
 	switch {
 	case w == 0 && !in.auto:
 		return ""

@@ -19,6 +19,9 @@ import (
 	"time"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 func init() {
@@ -48,7 +51,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.Partial, "partial", false, "the hooks carry only some families: check a rule across families only where its other side appeared")
 	fs.Int64Var(&cfg.MaxBody, "max-body", defaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
 	fs.IntVar(&cfg.MaxInflight, "max-inflight", defaultMaxInflight, "requests handled at once; more wait for a slot")
-	fs.IntVar(&cfg.MaxEntities, "max-entities", eventlog.DefaultMaxEntities, "most entities tracked at once")
+	fs.IntVar(&cfg.MaxEntities, "max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
 		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each status event,")
@@ -102,7 +105,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // finishes every request it took, writes their findings to out, and returns
 // the tracker's statistics. The error is for a listener that fails or
 // findings that cannot be written.
-func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer) (eventlog.Stats, error) {
+func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer) (tracker.Stats, error) {
 	h := newHookServer(cfg, out)
 	srv := &http.Server{
 		Handler:           h,
@@ -133,9 +136,9 @@ func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer)
 // findings written in the order the tracker takes the events.
 type hookServer struct {
 	cfg      serveConfig
-	tracker  *eventlog.Tracker
+	tracker  *tracker.Tracker
 	slots    chan struct{} // -max-inflight
-	decoders sync.Pool     // *eventlog.Decoder
+	decoders sync.Pool     // *hookbody.Decoder
 
 	mu       sync.Mutex // orders numbering, Take and writing
 	n        int        // requests numbered so far
@@ -155,11 +158,11 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 	}
 	h := &hookServer{
 		cfg:     cfg,
-		tracker: eventlog.NewTracker(eventlog.Options{Partial: cfg.Partial, MaxEntities: cfg.MaxEntities}),
+		tracker: tracker.NewTracker(tracker.Options{Partial: cfg.Partial, MaxEntities: cfg.MaxEntities}),
 		slots:   make(chan struct{}, cfg.MaxInflight),
 		out:     bufio.NewWriterSize(out, 64<<10),
 	}
-	h.decoders.New = func() any { return new(eventlog.Decoder) }
+	h.decoders.New = func() any { return new(hookbody.Decoder) }
 	return h
 }
 
@@ -213,8 +216,8 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		h.take(r.URL.Path, func(path string, n int) []eventlog.Finding {
-			return []eventlog.Finding{h.tracker.Reject(path, n, eventlog.LineTooLong,
+		h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
+			return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindLineTooLong,
 				"request body of over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes is longer than the limit of "+
 					strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes (-max-body); answered 413, not validated")}
 		})
@@ -225,19 +228,15 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 		h.count(499)
 		return
 	}
-	dec := h.decoders.Get().(*eventlog.Decoder)
-	var ev eventlog.Event
-	derr := dec.Decode(body, &ev)
+	dec := h.decoders.Get().(*hookbody.Decoder)
+	var ev wcs.Event
+	// WCS bodies carry no "event": the hook's path names the family.
+	hk := eventlog.Hook{Name: r.URL.Path, Body: body}
+	derr := hk.Decode(dec, &ev)
 	h.decoders.Put(dec)
-	if derr == nil {
-		// WCS bodies carry no "event": the hook's path names the family.
-		if f, ok := eventlog.FamilyOf(r.URL.Path); ok {
-			ev.Event = f.String()
-		}
-	}
-	ok := h.take(r.URL.Path, func(path string, n int) []eventlog.Finding {
+	ok := h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
 		if derr != nil {
-			return []eventlog.Finding{h.tracker.Reject(path, n, eventlog.Malformed, derr.Error())}
+			return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
 		}
 		ev.File, ev.Line = path, n
 		return h.tracker.Take(&ev)
@@ -255,7 +254,7 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 // all under one lock: the numbers, the tracker's order and the order of the
 // findings written are the same. It reports whether findings can still be
 // written.
-func (h *hookServer) take(path string, judge func(path string, n int) []eventlog.Finding) bool {
+func (h *hookServer) take(path string, judge func(path string, n int) []tracker.Finding) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.n++
@@ -302,13 +301,13 @@ func (h *hookServer) metrics() []byte {
 	}
 	metric("wcsfsm_events_total", "counter", "Status events taken, by family (event=\"\": naming no known family).")
 	var known int64
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		sample("wcsfsm_events_total", `event="`+f.String()+`"`, st.Families[f])
 		known += st.Families[f]
 	}
 	sample("wcsfsm_events_total", `event=""`, st.Events-known)
 	metric("wcsfsm_findings_total", "counter", "Findings written, by kind and severity.")
-	for k := eventlog.Kind(0); k < eventlog.NumKinds; k++ {
+	for k := tracker.Kind(0); k < tracker.NumKinds; k++ {
 		sample("wcsfsm_findings_total", `kind="`+k.String()+`",severity="`+k.Severity().String()+`"`, st.Findings[k])
 	}
 	metric("wcsfsm_entities_open", "gauge", "Entities tracked that are not in a final state.")

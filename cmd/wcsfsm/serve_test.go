@@ -20,8 +20,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 // testServer is serve running in-process on an ephemeral loopback port.
@@ -30,7 +29,7 @@ type testServer struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	out    bytes.Buffer // the findings; read it after wait
-	stats  eventlog.Stats
+	stats  tracker.Stats
 	err    error
 }
 
@@ -61,9 +60,9 @@ func (s *testServer) wait(t *testing.T) {
 }
 
 // findings parses the findings written, checking that each is one JSON line.
-func (s *testServer) findings(t *testing.T) []eventlog.Finding {
+func (s *testServer) findings(t *testing.T) []tracker.Finding {
 	t.Helper()
-	var out []eventlog.Finding
+	var out []tracker.Finding
 	for _, l := range strings.SplitAfter(s.out.String(), "\n") {
 		if l == "" {
 			continue
@@ -71,7 +70,7 @@ func (s *testServer) findings(t *testing.T) []eventlog.Finding {
 		if !strings.HasSuffix(l, "\n") {
 			t.Fatalf("a finding without its newline: %q", l)
 		}
-		var f eventlog.Finding
+		var f tracker.Finding
 		if err := f.UnmarshalJSON([]byte(l)); err != nil {
 			t.Fatalf("finding %q: %v", l, err)
 		}
@@ -227,7 +226,7 @@ func TestServeConcurrentSessions(t *testing.T) {
 	var gotIllegal []string
 	last := 0
 	for _, f := range s.findings(t) {
-		if f.Kind != eventlog.IllegalTransition || f.File != streamPath || f.Status != "PUBLISHING" || f.From != "UNPUBLISHED" {
+		if f.Kind != tracker.KindIllegalTransition || f.File != streamPath || f.Status != "PUBLISHING" || f.From != "UNPUBLISHED" {
 			t.Errorf("unexpected finding %v", f)
 		}
 		if f.Line <= last || int64(f.Line) > total {
@@ -314,7 +313,7 @@ func TestServeShutdownUnderLoad(t *testing.T) {
 	written := map[string]bool{}
 	for _, f := range s.findings(t) {
 		body := hookBody("sessionId", strings.SplitN(f.Entity, "-", 2)[0], "mediaSessionId", f.Entity, "status", "PUBLISHING")
-		if f.Kind != eventlog.IllegalTransition || !sent[body] {
+		if f.Kind != tracker.KindIllegalTransition || !sent[body] {
 			t.Errorf("finding for a hook that is not illegal: %v", f)
 		}
 		if written[body] {
@@ -482,7 +481,7 @@ func TestServeSignal(t *testing.T) {
 	}
 	var kinds []string
 	for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
-		var f eventlog.Finding
+		var f tracker.Finding
 		if err := f.UnmarshalJSON([]byte(l)); err != nil {
 			t.Fatalf("%q: %v", l, err)
 		}

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 func init() {
@@ -54,7 +54,7 @@ func runSpec(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "\nflags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nevents:")
-		for _, f := range eventlog.Families() {
+		for _, f := range wcs.Families() {
 			fmt.Fprintf(stderr, "  %s\n", f)
 		}
 	}
@@ -116,16 +116,16 @@ func runSpec(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 // specFamilies returns the families named, in the order given and each
 // once, or every family when none is named.
-func specFamilies(names []string) ([]eventlog.Family, error) {
+func specFamilies(names []string) ([]wcs.Family, error) {
 	if len(names) == 0 {
-		return eventlog.Families(), nil
+		return wcs.Families(), nil
 	}
-	var out []eventlog.Family
+	var out []wcs.Family
 	for _, name := range names {
-		f, ok := eventlog.ParseFamily(name)
+		f, ok := wcs.ParseFamily(name)
 		if !ok {
-			known := make([]string, 0, eventlog.NumFamilies)
-			for _, f := range eventlog.Families() {
+			known := make([]string, 0, wcs.NumFamilies)
+			for _, f := range wcs.Families() {
 				known = append(known, f.String())
 			}
 			return nil, fmt.Errorf("unknown event %q (known: %s)", name, strings.Join(known, ", "))

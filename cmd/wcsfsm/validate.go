@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 func init() {
@@ -27,8 +28,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	partial := fs.Bool("partial", false, "the log carries only some families: check a rule across families only where its other side appeared")
 	strict := fs.Bool("strict", false, "warnings count as errors")
 	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest line in `bytes`; longer lines are findings and skipped")
-	maxEntities := fs.Int("max-entities", eventlog.DefaultMaxEntities, "most entities tracked at once")
-	maxMarks := fs.Int("max-marks", eventlog.DefaultMaxMarks, "most marks of forgotten sessions and entities kept (late teardown events are judged against them)")
+	maxEntities := fs.Int("max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
+	maxMarks := fs.Int("max-marks", tracker.DefaultMaxMarks, "most marks of forgotten sessions and entities kept (late teardown events are judged against them)")
 	jobs := fs.Int("j", runtime.NumCPU(), "validate JSON Lines with `N` trackers in parallel, sharded by session (same findings, same order)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-strict] [-j N] [FILE ...]")
@@ -73,7 +74,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var buf []byte
 	v := &eventlog.Validator{
-		Tracker: eventlog.NewTracker(eventlog.Options{Partial: *partial, MaxEntities: *maxEntities, MaxMarks: *maxMarks}),
+		Tracker: tracker.NewTracker(tracker.Options{Partial: *partial, MaxEntities: *maxEntities, MaxMarks: *maxMarks}),
 		MaxLine: *maxLine,
 		Jobs:    *jobs,
 	}
@@ -81,7 +82,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// findings are shown within a tenth of a second (liveFlush), without a
 	// write for each. Files are written in large pieces.
 	var mu sync.Mutex
-	v.Report = func(f eventlog.Finding) {
+	v.Report = func(f tracker.Finding) {
 		mu.Lock()
 		if *format == "json" {
 			buf = append(f.AppendJSON(buf[:0]), '\n')
@@ -119,14 +120,14 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // summary is the line on standard error after the findings.
-func summary(files int, lines int64, st eventlog.Stats) string {
+func summary(files int, lines int64, st tracker.Stats) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "wcsfsm: %s, %s, %s, %s: ", plural(int64(files), "file"), plural(lines, "line"),
 		plural(st.Events, "event"), plural(st.Entities, "entity"))
-	byKind := func(sev eventlog.Severity) string {
+	byKind := func(sev tracker.Severity) string {
 		var parts []string
 		var n int64
-		for k := eventlog.Kind(0); k < eventlog.NumKinds; k++ {
+		for k := tracker.Kind(0); k < tracker.NumKinds; k++ {
 			if c := st.Findings[k]; c > 0 && k.Severity() == sev {
 				parts = append(parts, fmt.Sprintf("%s %d", k, c))
 				n += c
@@ -139,9 +140,9 @@ func summary(files int, lines int64, st eventlog.Stats) string {
 		}
 		return s
 	}
-	b.WriteString(byKind(eventlog.Error))
+	b.WriteString(byKind(tracker.SeverityError))
 	b.WriteString(", ")
-	b.WriteString(byKind(eventlog.Warning))
+	b.WriteString(byKind(tracker.SeverityWarning))
 	return b.String()
 }
 

@@ -12,8 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 func init() {
@@ -190,7 +189,7 @@ func TestValidateJSONFields(t *testing.T) {
 		if _, ok := m["allowed"].([]any); !ok {
 			t.Errorf("line %d: allowed is not a list: %s", i+1, l)
 		}
-		var f eventlog.Finding
+		var f tracker.Finding
 		if err := json.Unmarshal([]byte(l), &f); err != nil {
 			t.Fatal(err)
 		}

@@ -10,8 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 // TestWCSLogGolden validates and converts the server logs under
@@ -79,7 +78,7 @@ var lineNumbers = regexp.MustCompile(`line \d+`)
 
 // findingsOf validates args and returns the findings, without their file
 // and line, and the malformed ones apart, as text.
-func findingsOf(t *testing.T, args []string, stdin []byte) (judged []eventlog.Finding, bad []string) {
+func findingsOf(t *testing.T, args []string, stdin []byte) (judged []tracker.Finding, bad []string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := run(append([]string{"validate", "-format", "json"}, args...), bytes.NewReader(stdin), &stdout, &stderr)
@@ -88,11 +87,11 @@ func findingsOf(t *testing.T, args []string, stdin []byte) (judged []eventlog.Fi
 	}
 	dec := json.NewDecoder(&stdout)
 	for dec.More() {
-		var f eventlog.Finding
+		var f tracker.Finding
 		if err := dec.Decode(&f); err != nil {
 			t.Fatal(err)
 		}
-		if f.Kind == eventlog.Malformed || f.Kind == eventlog.LineTooLong {
+		if f.Kind == tracker.KindMalformed || f.Kind == tracker.KindLineTooLong {
 			bad = append(bad, f.String())
 			continue
 		}

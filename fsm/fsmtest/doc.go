@@ -23,11 +23,8 @@
 //
 // Their lengths and endings are set by [Options].
 //
-// Whole logs:
-//   - [Logs]: legal, interleaved multi-session logs across all eight WCS
-//     families that keep the rules across families, built by package
-//     github.com/wcsfsm/wcsfsm/synth with every choice drawn by rapid
-//     ([Source]), so that a failing log shrinks
+// Whole logs of WCS hooks are not here: fsmtest knows nothing of WCS.
+// Package github.com/wcsfsm/wcsfsm/synth/synthtest draws them.
 //
 // # State machine tests
 //
@@ -42,6 +39,7 @@
 //
 // Every generator also works under go test -fuzz, through [rapid.MakeFuzz].
 //
-// Package fsmtest is for tests only: it is the one package of the module
-// that imports rapid, and no command or library package imports it.
+// Package fsmtest is for tests only: with synth/synthtest, it is one of the
+// two packages of the module that import rapid, and no command or library
+// package imports either.
 package fsmtest

@@ -4,15 +4,15 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/fsm"
 	"github.com/wcsfsm/wcsfsm/fsm/fsmtest"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // families are the eight machines of the Web Call Server, untyped, from the
 // one registry of them.
 var families = func() (out []*fsm.Machine[fsm.Symbol]) {
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		out = append(out, f.Machine())
 	}
 	return

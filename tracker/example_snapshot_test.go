@@ -1,4 +1,4 @@
-package eventlog_test
+package tracker_test
 
 import (
 	"bytes"
@@ -6,14 +6,15 @@ import (
 	"strings"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 // A consumer checkpoints the tracker when its log rotates and resumes from
 // the checkpoint: the stream that was published in the old file may end in
 // the new one, and the second end is still caught.
 func ExampleTracker_Snapshot() {
-	report := func(f eventlog.Finding) { fmt.Println(f) }
-	old := &eventlog.Validator{Tracker: eventlog.NewTracker(eventlog.Options{}), Report: report}
+	report := func(f tracker.Finding) { fmt.Println(f) }
+	old := &eventlog.Validator{Tracker: tracker.NewTracker(tracker.Options{}), Report: report}
 	old.ReadJSONL("hooks.log.1", strings.NewReader(
 		`{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}
 {"event":"StreamStatusEvent","sessionId":"s1","mediaSessionId":"m1","status":"PUBLISHING"}
@@ -24,7 +25,7 @@ func ExampleTracker_Snapshot() {
 	}
 
 	// Later, maybe in another process.
-	var resumed eventlog.Tracker
+	var resumed tracker.Tracker
 	if err := resumed.Restore(&checkpoint); err != nil {
 		fmt.Println(err)
 	}

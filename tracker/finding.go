@@ -1,4 +1,4 @@
-package eventlog
+package tracker
 
 import (
 	"bytes"
@@ -11,11 +11,11 @@ import (
 type Severity uint8
 
 const (
-	Error   Severity = iota // the log breaks a machine, a rule, or the format
-	Warning                 // the log ends with an entity still open
+	SeverityError   Severity = iota // the log breaks a machine, a rule, or the format
+	SeverityWarning                 // the log ends with an entity still open
 )
 
-var severityNames = [...]string{Error: "error", Warning: "warning"}
+var severityNames = [...]string{SeverityError: "error", SeverityWarning: "warning"}
 
 func (s Severity) String() string {
 	if int(s) < len(severityNames) {
@@ -28,34 +28,34 @@ func (s Severity) String() string {
 type Kind uint8
 
 const (
-	Malformed           Kind = iota // the line is not a JSON object
-	LineTooLong                     // the line is longer than the limit
-	MissingField                    // a required field is missing or not a string (or a field has the wrong type)
-	UnknownEvent                    // event names no known family
-	UnknownStatus                   // the family has no such status
-	IllegalTransition               // the status may not follow the entity's state
-	NoSession                       // rule 1 or 2: the session is not ESTABLISHED
-	KeepaliveMismatch               // rule 3
-	TransferWithoutCall             // rule 4
-	DirectionMismatch               // rule 5
-	Dangling                        // the log ends with the entity in a state that is not final
-	EntityLimit                     // too many entities open at once: the event is not tracked
-	NumKinds            = iota
+	KindMalformed           Kind = iota // the line is not a JSON object
+	KindLineTooLong                     // the line is longer than the limit
+	KindMissingField                    // a required field is missing or not a string (or a field has the wrong type)
+	KindUnknownEvent                    // event names no known family
+	KindUnknownStatus                   // the family has no such status
+	KindIllegalTransition               // the status may not follow the entity's state
+	KindNoSession                       // rule 1 or 2: the session is not ESTABLISHED
+	KindKeepaliveMismatch               // rule 3
+	KindTransferWithoutCall             // rule 4
+	KindDirectionMismatch               // rule 5
+	KindDangling                        // the log ends with the entity in a state that is not final
+	KindEntityLimit                     // too many entities open at once: the event is not tracked
+	NumKinds                = iota
 )
 
 var kindNames = [...]string{
-	Malformed:           "malformed",
-	LineTooLong:         "line-too-long",
-	MissingField:        "missing-field",
-	UnknownEvent:        "unknown-event",
-	UnknownStatus:       "unknown-status",
-	IllegalTransition:   "illegal-transition",
-	NoSession:           "no-session",
-	KeepaliveMismatch:   "keepalive-mismatch",
-	TransferWithoutCall: "transfer-without-call",
-	DirectionMismatch:   "direction-mismatch",
-	Dangling:            "dangling",
-	EntityLimit:         "entity-limit",
+	KindMalformed:           "malformed",
+	KindLineTooLong:         "line-too-long",
+	KindMissingField:        "missing-field",
+	KindUnknownEvent:        "unknown-event",
+	KindUnknownStatus:       "unknown-status",
+	KindIllegalTransition:   "illegal-transition",
+	KindNoSession:           "no-session",
+	KindKeepaliveMismatch:   "keepalive-mismatch",
+	KindTransferWithoutCall: "transfer-without-call",
+	KindDirectionMismatch:   "direction-mismatch",
+	KindDangling:            "dangling",
+	KindEntityLimit:         "entity-limit",
 }
 
 func (k Kind) String() string {
@@ -67,10 +67,10 @@ func (k Kind) String() string {
 
 // Severity returns the severity of findings of kind k.
 func (k Kind) Severity() Severity {
-	if k == Dangling {
-		return Warning
+	if k == KindDangling {
+		return SeverityWarning
 	}
-	return Error
+	return SeverityError
 }
 
 // ParseKind returns the kind named s.
@@ -191,7 +191,7 @@ func (f *Finding) UnmarshalJSON(data []byte) error {
 	*f = Finding{File: w.File, Line: w.Line, Severity: k.Severity(), Kind: k, Event: w.Event, Entity: w.Entity,
 		Node: w.Node, From: w.From, Status: w.Status, Allowed: w.Allowed, Message: w.Message}
 	if w.Severity == "warning" {
-		f.Severity = Warning
+		f.Severity = SeverityWarning
 	}
 	if f.Allowed == nil {
 		f.Allowed = []string{}

@@ -1,4 +1,4 @@
-package eventlog
+package tracker
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wcsfsm/wcsfsm/wcs"
 	"pgregory.net/rapid"
 )
 
@@ -57,7 +58,7 @@ func testLogs(t testing.TB) [][]string {
 func statusNames() []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, f := range Families() {
+	for _, f := range wcs.Families() {
 		m := f.Machine()
 		for _, s := range m.Statuses() {
 			if n := m.String(s); !seen[n] {
@@ -165,7 +166,7 @@ func segmentName(cuts []int, i int) string {
 
 // validateLines feeds lines[from:to] (numbered from 1 within their part) to
 // v.
-func validateLines(v *Validator, lines []string, cuts []int, from, to int) {
+func validateLines(v *feeder, lines []string, cuts []int, from, to int) {
 	for i := from; i < to; i++ {
 		start := 0
 		for _, c := range cuts {
@@ -198,7 +199,7 @@ func TestSnapshotResume(t *testing.T) {
 		sort.Ints(cuts)
 
 		var whole outcome
-		v := &Validator{Tracker: NewTracker(opts), Report: func(f Finding) { whole.Findings = append(whole.Findings, f) }}
+		v := &feeder{Tracker: NewTracker(opts), Report: func(f Finding) { whole.Findings = append(whole.Findings, f) }}
 		validateLines(v, lines, cuts, 0, len(lines))
 		v.End()
 		whole.Stats, whole.Coverage = v.Tracker.Stats(), v.Tracker.Coverage()
@@ -208,7 +209,7 @@ func TestSnapshotResume(t *testing.T) {
 		tr := NewTracker(opts)
 		from := 0
 		for _, c := range cuts {
-			validateLines(&Validator{Tracker: tr, Report: report}, lines, cuts, from, c)
+			validateLines(&feeder{Tracker: tr, Report: report}, lines, cuts, from, c)
 			var buf bytes.Buffer
 			if err := tr.Snapshot(&buf); err != nil {
 				t.Fatal(err)
@@ -226,7 +227,7 @@ func TestSnapshotResume(t *testing.T) {
 			}
 			from = c
 		}
-		v = &Validator{Tracker: tr, Report: report}
+		v = &feeder{Tracker: tr, Report: report}
 		validateLines(v, lines, cuts, from, len(lines))
 		v.End()
 		split.Stats, split.Coverage = tr.Stats(), tr.Coverage()
@@ -259,7 +260,7 @@ func TestSnapshotOptionsAndZero(t *testing.T) {
 // byte at a time works as well.
 func TestRestoreReadsOnlyTheSnapshot(t *testing.T) {
 	tr := NewTracker(Options{})
-	v := &Validator{Tracker: tr}
+	v := &feeder{Tracker: tr}
 	for i, l := range testLogs(t)[0] {
 		v.JSONLine("a", i+1, []byte(l))
 	}
@@ -304,12 +305,12 @@ func str(s string) []byte { return append(uv(uint64(len(s))), s...) }
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
 func validPayload() payload {
-	cov := uv(uint64(NumFamilies))
-	for _, f := range Families() {
+	cov := uv(uint64(wcs.NumFamilies))
+	for _, f := range wcs.Families() {
 		cov = append(cov, uv(uint64(len(f.Machine().Transitions())))...)
 		cov = append(cov, make([]byte, len(f.Machine().Transitions()))...)
 	}
-	est, _ := Connection.Machine().ParseState("ESTABLISHED")
+	est, _ := wcs.FamilyConnection.Machine().ParseState("ESTABLISHED")
 	return payload{
 		options:  cat(uv(0, 100, 10), make([]byte, 8)),
 		seq:      uv(1),
@@ -340,7 +341,7 @@ func TestRestoreErrors(t *testing.T) {
 		edit(&p)
 		return frame(p.bytes())
 	}
-	disconnected, _ := Connection.Machine().ParseState("DISCONNECTED")
+	disconnected, _ := wcs.FamilyConnection.Machine().ParseState("DISCONNECTED")
 	type tc struct {
 		why   string
 		input []byte
@@ -409,7 +410,7 @@ func TestRestoreErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.why, func(t *testing.T) {
 			tr := NewTracker(Options{MaxEntities: 3})
-			tr.Take(&Event{Event: "ConnectionStatusEvent", SessionID: "x", Status: "ESTABLISHED"})
+			tr.Take(&wcs.Event{Event: "ConnectionStatusEvent", SessionID: "x", Status: "ESTABLISHED"})
 			before := tr.Stats()
 			err := tr.Restore(bytes.NewReader(c.input))
 			if err == nil {
@@ -482,7 +483,7 @@ func FuzzRestore(f *testing.F) {
 			continue
 		}
 		tr := NewTracker(Options{MaxMarks: 2})
-		v := &Validator{Tracker: tr}
+		v := &feeder{Tracker: tr}
 		for j, l := range lines {
 			v.JSONLine("f", j+1, []byte(l))
 		}
@@ -516,7 +517,7 @@ func FuzzRestore(f *testing.F) {
 			if tr2.Snapshot(&again); !bytes.Equal(out.Bytes(), again.Bytes()) {
 				t.Fatalf("accepted %x, wrote %x, then %x", in, out.Bytes(), again.Bytes())
 			}
-			v := &Validator{Tracker: &tr}
+			v := &feeder{Tracker: &tr}
 			for j, l := range events {
 				v.JSONLine("after", j+1, []byte(l))
 			}

@@ -1,6 +1,6 @@
-//go:build !race
+//go:build race
 
-package eventlog
+package tracker
 
 // limRace: the race detector is on; the long limit tests take less.
-const limRace = false
+const limRace = true

@@ -1,9 +1,10 @@
-package eventlog
+package hookbody
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/wcsfsm/wcsfsm/wcs"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,24 +18,24 @@ import (
 // JSON type and value.
 type diffResult struct {
 	Valid     bool
-	Kinds     [numFields]string
-	Strings   [numFields]string
-	Published Bool
+	Kinds     [wcs.NumFields]string
+	Strings   [wcs.NumFields]string
+	Published wcs.Bool
 }
 
 // diffFast runs the Decoder under test.
 func diffFast(body []byte) diffResult {
 	var d Decoder
-	var ev Event
+	var ev wcs.Event
 	var out diffResult
 	if d.Decode(body, &ev) != nil {
 		return out
 	}
 	out.Valid = true
-	for f := field(0); f < numFields; f++ {
-		out.Kinds[f] = jsonKindNames[ev.kinds[f]]
-		if f != fPublished {
-			out.Strings[f] = ev.get(f)
+	for f := wcs.Field(0); f < wcs.NumFields; f++ {
+		out.Kinds[f] = ev.Types[f].String()
+		if f != wcs.FieldPublished {
+			out.Strings[f] = ev.Get(f)
 		}
 	}
 	out.Published = ev.Published
@@ -59,35 +60,35 @@ func diffRef(body []byte) diffResult {
 		return out // something after the object
 	}
 	out.Valid = true
-	for f := field(0); f < numFields; f++ {
-		v, ok := m[fieldNames[f]]
-		k := kAbsent
+	for f := wcs.Field(0); f < wcs.NumFields; f++ {
+		v, ok := m[f.String()]
+		k := wcs.JSONTypeAbsent
 		switch v := v.(type) {
 		case string:
-			k = kString
-			if f != fPublished {
+			k = wcs.JSONTypeString
+			if f != wcs.FieldPublished {
 				out.Strings[f] = v
 			}
 		case json.Number:
-			k = kNumber
+			k = wcs.JSONTypeNumber
 		case bool:
-			k = kBool
-			if f == fPublished {
-				out.Published = False
+			k = wcs.JSONTypeBool
+			if f == wcs.FieldPublished {
+				out.Published = wcs.BoolFalse
 				if v {
-					out.Published = True
+					out.Published = wcs.BoolTrue
 				}
 			}
 		case nil:
 			if ok {
-				k = kNull
+				k = wcs.JSONTypeNull
 			}
 		case map[string]any:
-			k = kObject
+			k = wcs.JSONTypeObject
 		case []any:
-			k = kArray
+			k = wcs.JSONTypeArray
 		}
-		out.Kinds[f] = jsonKindNames[k]
+		out.Kinds[f] = k.String()
 	}
 	return out
 }
@@ -118,7 +119,7 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 		why  string
 		body string
 	}{
-		{"every field, plain", `{"event":"StreamStatusEvent","status":"PUBLISHING","sessionId":"s","callId":"c","mediaSessionId":"m","operationId":"o","nodeId":"n","published":true}`},
+		{"every wcs.Field, plain", `{"event":"StreamStatusEvent","status":"PUBLISHING","sessionId":"s","callId":"c","mediaSessionId":"m","operationId":"o","nodeId":"n","published":true}`},
 		{"whitespace everywhere JSON allows it", " \t\r\n{ \"status\" :\t\"X\" ,\n\"published\"\r: false } \n"},
 		{"an empty object", `{}`},
 		{"escapes in a value are decoded", `{"status":"\u0053TART\u0045D","sessionId":"a\"b\\c\/d\b\f\n\r\t"}`},

@@ -1,4 +1,4 @@
-package eventlog
+package tracker
 
 import (
 	"math/rand/v2"
@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // Defaults of the bounds in Options.
@@ -50,14 +51,30 @@ type Stats struct {
 	Tracked  int             // entities tracked now
 	Sessions int             // sessions tracked now
 	Findings [NumKinds]int64 // findings by kind
-	Families [NumFamilies]int64
+	Families [wcs.NumFamilies]int64
+}
+
+// Add adds the counts of o to s: the statistics of trackers that shared an
+// input (TakeAt) sum to those of one tracker.
+func (s *Stats) Add(o Stats) {
+	s.Events += o.Events
+	s.Entities += o.Entities
+	s.Open += o.Open
+	s.Tracked += o.Tracked
+	s.Sessions += o.Sessions
+	for k := range s.Findings {
+		s.Findings[k] += o.Findings[k]
+	}
+	for f := range s.Families {
+		s.Families[f] += o.Families[f]
+	}
 }
 
 // Errors returns the number of error findings.
 func (s *Stats) Errors() int64 {
 	var n int64
 	for k, c := range s.Findings {
-		if Kind(k).Severity() == Error {
+		if Kind(k).Severity() == SeverityError {
 			n += c
 		}
 	}
@@ -65,7 +82,7 @@ func (s *Stats) Errors() int64 {
 }
 
 // Warnings returns the number of warning findings.
-func (s *Stats) Warnings() int64 { return s.Findings[Dangling] }
+func (s *Stats) Warnings() int64 { return s.Findings[KindDangling] }
 
 // Tracker follows the entities of a stream of WCS events (connections,
 // registrations, calls, transfers, streams, keep-alives, debug sessions,
@@ -121,9 +138,9 @@ type entity struct {
 	key    string // family byte, node, "\x00", id
 	h      uint64 // hashKey(key)
 	next   *entity
-	fam    Family
+	fam    wcs.Family
 	state  uint8
-	dir    Bool // the direction of a media session, from "published"
+	dir    wcs.Bool // the direction of a media session, from "published"
 	sess   *session
 	seq    uint64
 	mark   uint64 // a detached copy of a mark (marked): the mark's hash, to write a move back
@@ -226,58 +243,10 @@ func (t *Tracker) Stats() Stats {
 	return s
 }
 
-// Family resolves the family an event names: a family's name, or a hook URL
-// or path whose last segment is one.
-func FamilyOf(name string) (Family, bool) {
-	if f, ok := familyByName(name); ok {
-		return f, true // the common case: the family's own name
-	}
-	if i := strings.IndexAny(name, "?#"); i >= 0 {
-		name = name[:i]
-	}
-	name = strings.TrimRight(name, "/")
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return ParseFamily(name)
-}
-
-// keyField is the field that keys each family's entities.
-var keyField = [NumFamilies]field{
-	Connection:   fSessionID,
-	Registration: fSessionID,
-	Debug:        fSessionID,
-	Call:         fCallID,
-	Transfer:     fCallID,
-	Stream:       fMediaSessionID,
-	KeepAlive:    fMediaSessionID,
-	Data:         fOperationID,
-}
-
-func (ev *Event) get(f field) string {
-	switch f {
-	case fEvent:
-		return ev.Event
-	case fStatus:
-		return ev.Status
-	case fSessionID:
-		return ev.SessionID
-	case fCallID:
-		return ev.CallID
-	case fMediaSessionID:
-		return ev.MediaSessionID
-	case fOperationID:
-		return ev.OperationID
-	case fNodeID:
-		return ev.NodeID
-	}
-	return ""
-}
-
 // Take judges one event, moves the entity's machine where its machine
 // allows it, and returns the findings for it, in order (nil when there are
 // none: no allocation on the way).
-func (t *Tracker) Take(ev *Event) []Finding {
+func (t *Tracker) Take(ev *wcs.Event) []Finding {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lazyInit()
@@ -286,18 +255,34 @@ func (t *Tracker) Take(ev *Event) []Finding {
 	return out
 }
 
-// takeAt is Take for the event at position pos of a sharded input: the
-// entities it starts get the sequence numbers from 4*pos on, so that the
-// shards' entities sort as one tracker's would (parallel.go).
-func (t *Tracker) takeAt(ev *Event, pos uint64) []Finding {
+// TakeAt is Take for the event at position pos of an input that several
+// trackers share (sharded by session, as eventlog's parallel reader does):
+// the entities it starts get the sequence numbers from 4*pos on, so that
+// the dangling warnings of the shards' EndSeq, merged by sequence number,
+// come out in the order one tracker's End gives.
+func (t *Tracker) TakeAt(ev *wcs.Event, pos uint64) []Finding {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.takeAtLocked(ev, pos)
 }
 
-// takeAtLocked is takeAt for a caller that holds t.mu (the pipeline locks
-// once a block, not once an event).
-func (t *Tracker) takeAtLocked(ev *Event, pos uint64) []Finding {
+// TakeMany is TakeAt for a run of events, under one lock: next gives each
+// event and its position until it reports false, and emit gets each
+// event's findings (nil for none) before the next event is taken.
+func (t *Tracker) TakeMany(next func() (*wcs.Event, uint64, bool), emit func([]Finding)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for {
+		ev, pos, ok := next()
+		if !ok {
+			return
+		}
+		emit(t.takeAtLocked(ev, pos))
+	}
+}
+
+// takeAtLocked is TakeAt for a caller that holds t.mu.
+func (t *Tracker) takeAtLocked(ev *wcs.Event, pos uint64) []Finding {
 	t.lazyInit()
 	if s := pos * 4; t.seq < s {
 		t.seq = s
@@ -361,7 +346,7 @@ func (t *Tracker) dropSession(s *session) {
 }
 
 // finding builds a finding at ev's position.
-func (t *Tracker) add(out []Finding, ev *Event, k Kind, fam string, _ *entity, id, from, status string, allowed []string, msg string) []Finding {
+func (t *Tracker) add(out []Finding, ev *wcs.Event, k Kind, fam string, _ *entity, id, from, status string, allowed []string, msg string) []Finding {
 	t.stats.Findings[k]++
 	if allowed == nil {
 		allowed = []string{}
@@ -377,46 +362,46 @@ func (t *Tracker) add(out []Finding, ev *Event, k Kind, fam string, _ *entity, i
 	})
 }
 
-func (t *Tracker) take(ev *Event, out []Finding) []Finding {
+func (t *Tracker) take(ev *wcs.Event, out []Finding) []Finding {
 	t.stats.Events++
 	// Format: the family, the status, the key.
-	fam, ok := FamilyOf(ev.Event)
+	fam, ok := wcs.FamilyOf(ev.Event)
 	if !ok {
-		if ev.kinds[fEvent] > kString || ev.Event == "" {
-			return t.add(out, ev, MissingField, "", nil, "", "", ev.Status, nil, fieldProblem(ev, fEvent))
+		if ev.Types[wcs.FieldEvent] > wcs.JSONTypeString || ev.Event == "" {
+			return t.add(out, ev, KindMissingField, "", nil, "", "", ev.Status, nil, fieldProblem(ev, wcs.FieldEvent))
 		}
-		return t.add(out, ev, UnknownEvent, "", nil, "", "", ev.Status, nil,
+		return t.add(out, ev, KindUnknownEvent, "", nil, "", "", ev.Status, nil,
 			"event "+quote(ev.Event)+" names no known family; known: "+familyList())
 	}
 	t.stats.Families[fam]++
 	m := fam.Machine()
-	kf := keyField[fam]
-	id := ev.get(kf)
-	if ev.Status == "" || ev.kinds[fStatus] > kString || id == "" && (fam != Data || ev.kinds[kf] > kString) ||
-		ev.kinds[fSessionID] > kString || ev.kinds[fNodeID] > kString || ev.kinds[fPublished] != kAbsent && ev.kinds[fPublished] != kBool ||
-		kf != fCallID && ev.kinds[fCallID] > kString || kf != fMediaSessionID && ev.kinds[fMediaSessionID] > kString ||
-		kf != fOperationID && ev.kinds[fOperationID] > kString {
+	kf := fam.Key()
+	id := ev.Get(kf)
+	if ev.Status == "" || ev.Types[wcs.FieldStatus] > wcs.JSONTypeString || id == "" && (fam != wcs.FamilyData || ev.Types[kf] > wcs.JSONTypeString) ||
+		ev.Types[wcs.FieldSessionID] > wcs.JSONTypeString || ev.Types[wcs.FieldNodeID] > wcs.JSONTypeString || ev.Types[wcs.FieldPublished] != wcs.JSONTypeAbsent && ev.Types[wcs.FieldPublished] != wcs.JSONTypeBool ||
+		kf != wcs.FieldCallID && ev.Types[wcs.FieldCallID] > wcs.JSONTypeString || kf != wcs.FieldMediaSessionID && ev.Types[wcs.FieldMediaSessionID] > wcs.JSONTypeString ||
+		kf != wcs.FieldOperationID && ev.Types[wcs.FieldOperationID] > wcs.JSONTypeString {
 		var msgs []string
 		fatal := false
-		for f := fStatus; f < numFields; f++ {
-			required := f == fStatus || f == kf && fam != Data
-			bad := ev.kinds[f] > kString && !(f == fPublished && ev.kinds[f] == kBool)
-			if f == fPublished && ev.kinds[f] == kString {
+		for f := wcs.FieldStatus; f < wcs.NumFields; f++ {
+			required := f == wcs.FieldStatus || f == kf && fam != wcs.FamilyData
+			bad := ev.Types[f] > wcs.JSONTypeString && !(f == wcs.FieldPublished && ev.Types[f] == wcs.JSONTypeBool)
+			if f == wcs.FieldPublished && ev.Types[f] == wcs.JSONTypeString {
 				bad = true
 			}
-			if bad || required && ev.get(f) == "" {
+			if bad || required && ev.Get(f) == "" {
 				msgs = append(msgs, fieldProblem(ev, f))
 				fatal = fatal || required || f == kf
 			}
 		}
 		if len(msgs) > 0 {
-			out = t.add(out, ev, MissingField, m.Name(), nil, id, "", ev.Status, nil, m.Name()+": "+strings.Join(msgs, "; "))
+			out = t.add(out, ev, KindMissingField, m.Name(), nil, id, "", ev.Status, nil, m.Name()+": "+strings.Join(msgs, "; "))
 			if fatal {
 				return out
 			}
 		}
 	}
-	st, ok := parseStatus(fam, ev.Status)
+	st, ok := wcs.ParseStatus(fam, ev.Status)
 	// The session the event names, and the entity.
 	var sess *session
 	if ev.SessionID != "" {
@@ -432,20 +417,20 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 		// initial state (to dangle at the end, or to outlive its session
 		// as a mark) — unless other families' rules ask whether it was
 		// seen (rule 6), where it stays in its initial state, final.
-		ended := fam != Connection && sess != nil && sess.conn != nil && Connection.Machine().Terminal(fsm.Symbol(sess.conn.state))
-		e, isNew = t.entity(fam, ev.NodeID, id, sess, !ended && (ok || otherSide[fam]))
+		ended := fam != wcs.FamilyConnection && sess != nil && sess.conn != nil && wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(sess.conn.state))
+		e, isNew = t.entity(fam, ev.NodeID, id, sess, !ended && (ok || wcs.OtherSide(fam)))
 	}
 	from := m.Initial()
 	if e != nil {
 		from = fsm.Symbol(e.state)
 	}
 	if !ok {
-		return t.add(out, ev, UnknownStatus, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+		return t.add(out, ev, KindUnknownStatus, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
 			m.Name()+" "+describeEntity(id, ev.NodeID)+" got "+quote(ev.Status)+", which is not a status of "+m.Name()+
 				"; allowed in "+m.String(from)+": "+list(m.AllowedNames(from)))
 	}
 	if e == nil && id != "" {
-		return t.add(out, ev, EntityLimit, m.Name(), nil, id, "", ev.Status, nil,
+		return t.add(out, ev, KindEntityLimit, m.Name(), nil, id, "", ev.Status, nil,
 			m.Name()+" "+describeEntity(id, ev.NodeID)+" is not tracked: the limit of "+itoa(t.opts.MaxEntities)+" entities at once is reached")
 	}
 	to, legal := m.Next(from, st)
@@ -454,7 +439,7 @@ func (t *Tracker) take(ev *Event, out []Finding) []Finding {
 		t.cov.cover(fam, from, st)
 	}
 	if !legal {
-		out = t.add(out, ev, IllegalTransition, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+		out = t.add(out, ev, KindIllegalTransition, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
 			illegalMessage(m, id, ev.NodeID, from, st))
 	}
 	out = t.rules(out, ev, fam, m, e, id, isNew, sess, from, st, to, legal)
@@ -501,13 +486,13 @@ func (t *Tracker) session(node, sid string) *session {
 	s.h = h
 	s.setKey(t.keybuf)
 	t.sessions.put(s)
-	if v, ok := t.marks.get(h ^ sessionSalt); ok && Connection.Machine().Terminal(fsm.Symbol(v)) {
+	if v, ok := t.marks.get(h ^ sessionSalt); ok && wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(v)) {
 		state := v
 		// An ended session that was forgotten: bring back its connection.
 		s.revived = true
 		c := t.newEntity()
-		c.fam, c.state, c.seq = Connection, state, t.seq
-		t.keybuf = append(append(t.keybuf[:0], byte(Connection)), s.key...)
+		c.fam, c.state, c.seq = wcs.FamilyConnection, state, t.seq
+		t.keybuf = append(append(t.keybuf[:0], byte(wcs.FamilyConnection)), s.key...)
 		c.setKey(t.keybuf)
 		c.h = hashString(t.seed, c.key)
 		t.seq++
@@ -523,7 +508,7 @@ func (t *Tracker) session(node, sid string) *session {
 // a detached copy in the initial state, judged but not tracked). An entity
 // that closed and was forgotten comes back as a detached copy in its last
 // state. It returns nil when the entity limit stops a new one.
-func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool) (*entity, bool) {
+func (t *Tracker) entity(fam wcs.Family, node, id string, sess *session, create bool) (*entity, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
 	h := hashKey(t.seed, t.keybuf)
 	if e := sess.find(h, t.keybuf); e != nil {
@@ -553,7 +538,7 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 	}
 	if sess != nil {
 		t.attach(sess, e)
-		if fam == Connection && sess.conn == nil {
+		if fam == wcs.FamilyConnection && sess.conn == nil {
 			sess.conn = e
 		}
 	}
@@ -561,7 +546,7 @@ func (t *Tracker) entity(fam Family, node, id string, sess *session, create bool
 }
 
 // peek returns the state of an entity without creating it.
-func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
+func (t *Tracker) peek(fam wcs.Family, node, id string) (uint8, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
 	h := hashKey(t.seed, t.keybuf)
 	if e := t.entities.get(h, t.keybuf); e != nil {
@@ -574,7 +559,7 @@ func (t *Tracker) peek(fam Family, node, id string) (uint8, bool) {
 
 // peekFull is peek that also returns the entity: the tracked one, or a
 // detached copy of its mark. It looks in sess first (may be nil).
-func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity, uint8, bool) {
+func (t *Tracker) peekFull(fam wcs.Family, node, id string, sess *session) (*entity, uint8, bool) {
 	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
 	h := hashKey(t.seed, t.keybuf)
 	if e := sess.find(h, t.keybuf); e != nil {
@@ -592,7 +577,7 @@ func (t *Tracker) peekFull(fam Family, node, id string, sess *session) (*entity,
 
 // peekEntity returns the entity, tracked or a detached copy of its mark,
 // or nil.
-func (t *Tracker) peekEntity(fam Family, node, id string) *entity {
+func (t *Tracker) peekEntity(fam wcs.Family, node, id string) *entity {
 	e, _, _ := t.peekFull(fam, node, id, nil)
 	return e
 }
@@ -641,7 +626,7 @@ func (t *Tracker) detach(e *entity) {
 }
 
 // count adds d to the session's counters for an entity in state.
-func (t *Tracker) count(s *session, fam Family, state uint8, d int) {
+func (t *Tracker) count(s *session, fam wcs.Family, state uint8, d int) {
 	if !fam.Machine().Final(fsm.Symbol(state)) {
 		s.nonFinal += d
 	}
@@ -650,8 +635,8 @@ func (t *Tracker) count(s *session, fam Family, state uint8, d int) {
 // mayClose[f][s]: in state s (final), an entity of family f may still move
 // into another final state, which rule 2 allows after its session ended:
 // such entities outlive their session as marks.
-var mayClose = func() (out [NumFamilies][]bool) {
-	for _, f := range Families() {
+var mayClose = func() (out [wcs.NumFamilies][]bool) {
+	for _, f := range wcs.Families() {
 		m := f.Machine()
 		out[f] = make([]bool, m.Len())
 		for _, tr := range m.Transitions() {
@@ -669,10 +654,10 @@ var mayClose = func() (out [NumFamilies][]bool) {
 const sessionSalt = 0x9e3779b97f4a7c15
 
 // packMark packs an entity's state and direction into the byte of its mark.
-func packMark(state uint8, dir Bool) uint8 { return state&0x3f | uint8(dir)<<6 }
+func packMark(state uint8, dir wcs.Bool) uint8 { return state&0x3f | uint8(dir)<<6 }
 
 // unpackMark is the inverse of packMark.
-func unpackMark(v uint8) (uint8, Bool) { return v & 0x3f, Bool(v >> 6) }
+func unpackMark(v uint8) (uint8, wcs.Bool) { return v & 0x3f, wcs.Bool(v >> 6) }
 
 // move puts e in state to and lets its session settle.
 func (t *Tracker) move(e *entity, to fsm.Symbol) {
@@ -694,7 +679,7 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 		}
 	}
 	s := e.sess
-	if m.Terminal(to) && (s == nil || s.conn == nil) && e.fam != Connection {
+	if m.Terminal(to) && (s == nil || s.conn == nil) && e.fam != wcs.FamilyConnection {
 		// Nothing will end this entity's session: keep a mark only.
 		t.forget(e)
 		if f, ok := follower[e.fam]; ok {
@@ -722,20 +707,12 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 	}
 }
 
-// otherSide lists the families whose having been seen decides, under
-// -partial, whether another family's rule is checked (machines.md, rule 6:
-// a ConnectionStatusEvent for rules 1 and 2, a StreamStatusEvent for rule
-// 3, a CallStatusEvent for rule 4). An event of one of them counts as seen
-// even when its status is unknown. Their initial state is final
-// (TestOtherSideStartsFinal), so such an entity never dangles.
-var otherSide = [NumFamilies]bool{Connection: true, Stream: true, Call: true}
-
 // follower maps a family to the one whose entities share its ids, need it
 // live to move on, and have only final states, so that a mark of one can
 // never be left open: a stream's keep-alives (rule 3). (Not a call's
 // transfers: rule 4 refuses a FAILED transfer's new attempt after the call
 // ended, but its machine still moves into ACCEPTED, which is open.)
-var follower = map[Family]Family{Stream: KeepAlive}
+var follower = map[wcs.Family]wcs.Family{wcs.FamilyStream: wcs.FamilyKeepAlive}
 
 // forget drops a closed entity, keeping a mark of its id, state and
 // direction.
@@ -748,7 +725,7 @@ func (t *Tracker) forget(e *entity) {
 
 // settle forgets an ended session none of whose entities is open.
 func (t *Tracker) settle(s *session) {
-	if s.conn == nil || !Connection.Machine().Terminal(fsm.Symbol(s.conn.state)) || s.nonFinal > 0 || s.dropped {
+	if s.conn == nil || !wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(s.conn.state)) || s.nonFinal > 0 || s.dropped {
 		return
 	}
 	t.drop(s)
@@ -784,24 +761,29 @@ func (t *Tracker) drop(s *session) {
 	t.dead = append(t.dead, s.ents...)
 	clear(s.ents)
 	s.ents = s.ents[:0]
-	t.marks.add(s.h^sessionSalt, packMark(s.conn.state, Unset))
+	t.marks.add(s.h^sessionSalt, packMark(s.conn.state, wcs.BoolUnset))
 	t.dropSession(s)
 }
 
 // End reports the entities left open: a dangling warning for each entity
 // not in a final state, in the order the entities started. The tracker
-// stays usable.
+// stays usable, and its Stats count the dangling warnings of the last End
+// only: calling End again (after more events, or none) does not count an
+// entity twice.
 func (t *Tracker) End() []Finding {
-	out, _ := t.end()
+	out, _ := t.EndSeq()
 	return out
 }
 
-// end is End that also returns the sequence number of each finding's
-// entity (parallel.go merges the shards by them).
-func (t *Tracker) end() ([]Finding, []uint64) {
+// EndSeq is End that also returns the sequence number of each finding's
+// entity, by which the findings of trackers that shared an input (TakeAt)
+// merge into the order of one tracker.
+func (t *Tracker) EndSeq() ([]Finding, []uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lazyInit()
+	// Dangling findings come from End alone: the count is that of this one.
+	t.stats.Findings[KindDangling] = 0
 	var open []*entity
 	t.entities.each(func(e *entity) {
 		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
@@ -819,13 +801,24 @@ func (t *Tracker) end() ([]Finding, []uint64) {
 		if int(e.file) < len(t.files) {
 			file = t.files[e.file]
 		}
-		t.stats.Findings[Dangling]++
+		t.stats.Findings[KindDangling]++
 		out = append(out, Finding{
-			File: file, Line: 0, Severity: Warning, Kind: Dangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
+			File: file, Line: 0, Severity: SeverityWarning, Kind: KindDangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
 			From: m.String(from), Allowed: m.AllowedNames(from),
 			Message: m.Name() + " " + describeEntity(e.id(), e.node()) + " is left in " + m.String(from) +
 				", which is not final (last event at line " + itoa(e.line) + "); it may still get: " + list(m.AllowedNames(from)),
 		})
 	}
 	return out, seqs
+}
+
+// Reject counts and returns a finding about an input that is not an event
+// at all (malformed, line-too-long, …): the readers of log formats use it so
+// that the tracker's statistics count every finding.
+func (t *Tracker) Reject(file string, line int, k Kind, msg string) Finding {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lazyInit()
+	t.stats.Findings[k]++
+	return Finding{File: strings.Clone(file), Line: line, Severity: k.Severity(), Kind: k, Allowed: []string{}, Message: msg}
 }

@@ -1,4 +1,4 @@
-package eventlog
+package tracker
 
 // The tracker's entities and sessions are kept in maps keyed by the 64-bit
 // hashKey of their keys, computed once per event and reused for the marks:

@@ -1,97 +1,43 @@
-package eventlog
+package hookbody
 
 import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
-// Bool is a JSON boolean that may be absent.
-type Bool uint8
-
-const (
-	Unset Bool = iota
-	False
-	True
+// The causes of an [Error], for errors.Is.
+var (
+	// ErrNotObject: the body is valid JSON, but not an object.
+	ErrNotObject = errors.New("not a JSON object")
+	// ErrSyntax: the body is not valid JSON (empty, cut short, or with an
+	// invalid character).
+	ErrSyntax = errors.New("invalid JSON")
 )
 
-// field is one of the top-level fields the checks read.
-type field uint8
-
-const (
-	fEvent field = iota
-	fStatus
-	fSessionID
-	fCallID
-	fMediaSessionID
-	fOperationID
-	fNodeID
-	fPublished
-	numFields
-)
-
-var fieldNames = [numFields]string{
-	fEvent:          "event",
-	fStatus:         "status",
-	fSessionID:      "sessionId",
-	fCallID:         "callId",
-	fMediaSessionID: "mediaSessionId",
-	fOperationID:    "operationId",
-	fNodeID:         "nodeId",
-	fPublished:      "published",
-}
-
-// jsonKind is the JSON type a field had in the body.
-type jsonKind uint8
-
-const (
-	kAbsent jsonKind = iota
-	kString
-	kNumber
-	kBool
-	kNull
-	kObject
-	kArray
-)
-
-var jsonKindNames = [...]string{kAbsent: "missing", kString: "a string", kNumber: "a number", kBool: "a boolean", kNull: "null", kObject: "an object", kArray: "an array"}
-
-// Event is one status event as the tracker takes it: the fields of a hook
-// body that the checks read, and where it was found. Every other field of
-// the body is ignored. An empty string is an absent field.
-//
-// The tracker does not keep the Event or its strings: they may point into
-// a buffer that the caller reuses.
-type Event struct {
-	File string // where the event was read: a file name, "-", a request path
-	Line int    // 1-based line (or request number)
-
-	Event          string // the family, or a hook URL or path whose last segment names it
-	Status         string
-	SessionID      string
-	CallID         string
-	MediaSessionID string
-	OperationID    string
-	NodeID         string
-	Published      Bool
-
-	kinds [numFields]jsonKind // set by the decoder: the JSON type each field had
-}
-
-// Reset clears e for reuse.
-func (e *Event) Reset() { *e = Event{} }
-
-// DecodeError is why a body could not be decoded: it is not a JSON object.
-type DecodeError struct {
+// Error is why a body could not be decoded: it is not a JSON object. Its
+// cause (Unwrap) is ErrNotObject or ErrSyntax.
+type Error struct {
 	Offset int    // byte offset in the body; -1 when the body is valid JSON of another type
 	Msg    string // what was wrong there
 }
 
-func (e *DecodeError) Error() string {
+// Unwrap returns the cause: ErrNotObject or ErrSyntax.
+func (e *Error) Unwrap() error {
+	if e.Offset < 0 {
+		return ErrNotObject
+	}
+	return ErrSyntax
+}
+
+func (e *Error) Error() string {
 	if e.Offset < 0 {
 		return "not a JSON object: " + e.Msg
 	}
@@ -115,35 +61,44 @@ const maxDepth = 10000
 // Decode fills ev from the JSON object in body, leaving File and Line
 // alone. The strings it sets point into body (no copy): they are valid
 // while body is. On a syntax error ev's fields are unspecified.
-func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
+//
+// The error, when there is one, is an [*Error].
+func (d *Decoder) Decode(body []byte, ev *wcs.Event) error {
+	if err := d.decode(body, ev); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (d *Decoder) decode(body []byte, ev *wcs.Event) *Error {
 	file, line := ev.File, ev.Line
-	*ev = Event{File: file, Line: line}
+	*ev = wcs.Event{File: file, Line: line}
 	b := body
 	i := skipWS(b, 0)
 	if i >= len(b) {
-		return &DecodeError{i, "empty"}
+		return &Error{i, "empty"}
 	}
 	if b[i] != '{' {
 		end, err := d.skipValue(b, i, 0)
 		if err == nil && skipWS(b, end) == len(b) {
-			return &DecodeError{-1, "a JSON " + describe(b[i])}
+			return &Error{-1, "a JSON " + describe(b[i])}
 		}
 		if err != nil {
 			return err
 		}
-		return &DecodeError{end, "invalid character " + quoteChar(b[skipWS(b, end)]) + " after the value"}
+		return &Error{end, "invalid character " + quoteChar(b[skipWS(b, end)]) + " after the value"}
 	}
 	i = skipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return trailing(b, i+1)
 	}
-	var err *DecodeError
+	var err *Error
 	for {
 		if i >= len(b) {
-			return &DecodeError{i, "unexpected end in an object"}
+			return &Error{i, "unexpected end in an object"}
 		}
 		if b[i] != '"' {
-			return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " where a key was expected"}
+			return &Error{i, "invalid character " + quoteChar(b[i]) + " where a key was expected"}
 		}
 		ks := i
 		var ke int
@@ -156,7 +111,7 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 		} else if ke, flags, err = scanStringFlags(b, i); err != nil {
 			return err
 		}
-		f := numFields
+		f := wcs.Field(wcs.NumFields)
 		if flags != 0 {
 			// Escapes or bytes outside ASCII: the key as encoding/json
 			// reads it (an invalid UTF-8 key matches no field).
@@ -173,10 +128,10 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 		} else {
 			i = skipWS(b, i)
 			if i >= len(b) {
-				return &DecodeError{i, "unexpected end after a key"}
+				return &Error{i, "unexpected end after a key"}
 			}
 			if b[i] != ':' {
-				return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after a key"}
+				return &Error{i, "invalid character " + quoteChar(b[i]) + " after a key"}
 			}
 			i++
 		}
@@ -190,12 +145,12 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 			case c == '"':
 				if j, hi := plainRun(b, i+1); j < len(b) && b[j] == '"' {
 					end = j + 1
-					if f < numFields {
+					if f < wcs.NumFields {
 						var vflags uint8
 						if hi {
 							vflags = strNonASCII
 						}
-						ev.setString(f, b[vs:end], vflags)
+						setString(ev, f, b[vs:end], vflags)
 					}
 				}
 			case '1' <= c && c <= '9':
@@ -205,15 +160,15 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 				}
 				if j >= len(b) || b[j] != '.' && b[j] != 'e' && b[j] != 'E' {
 					end = j
-					if f < numFields {
-						ev.set(f, b[vs:end])
+					if f < wcs.NumFields {
+						set(ev, f, b[vs:end])
 					}
 				}
 			case c == 't' || c == 'f' || c == 'n':
 				if n := literalAt(b, i); n > 0 {
 					end = i + n
-					if f < numFields {
-						ev.set(f, b[vs:end])
+					if f < wcs.NumFields {
+						set(ev, f, b[vs:end])
 					}
 				}
 			}
@@ -223,13 +178,13 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 			if err != nil {
 				return err
 			}
-			if f < numFields {
-				ev.set(f, b[vs:end])
+			if f < wcs.NumFields {
+				set(ev, f, b[vs:end])
 			}
 		}
 		i = skipWS(b, end)
 		if i >= len(b) {
-			return &DecodeError{i, "unexpected end in an object"}
+			return &Error{i, "unexpected end in an object"}
 		}
 		switch b[i] {
 		case ',':
@@ -237,15 +192,15 @@ func (d *Decoder) Decode(body []byte, ev *Event) *DecodeError {
 		case '}':
 			return trailing(b, i+1)
 		default:
-			return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after a value in an object"}
+			return &Error{i, "invalid character " + quoteChar(b[i]) + " after a value in an object"}
 		}
 	}
 }
 
-func trailing(b []byte, i int) *DecodeError {
+func trailing(b []byte, i int) *Error {
 	i = skipWS(b, i)
 	if i != len(b) {
-		return &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after the object"}
+		return &Error{i, "invalid character " + quoteChar(b[i]) + " after the object"}
 	}
 	return nil
 }
@@ -274,110 +229,90 @@ func quoteChar(c byte) string {
 	return "'" + string(rune(c)) + "'"
 }
 
-func lookupField(key string) field {
+func lookupField(key string) wcs.Field {
 	// By length first: most keys of a hook body are none of these.
 	switch len(key) {
 	case 5:
 		if key == "event" {
-			return fEvent
+			return wcs.FieldEvent
 		}
 	case 6:
 		switch key {
 		case "status":
-			return fStatus
+			return wcs.FieldStatus
 		case "callId":
-			return fCallID
+			return wcs.FieldCallID
 		case "nodeId":
-			return fNodeID
+			return wcs.FieldNodeID
 		}
 	case 9:
 		switch key {
 		case "sessionId":
-			return fSessionID
+			return wcs.FieldSessionID
 		case "published":
-			return fPublished
+			return wcs.FieldPublished
 		}
 	case 11:
 		if key == "operationId" {
-			return fOperationID
+			return wcs.FieldOperationID
 		}
 	case 14:
 		if key == "mediaSessionId" {
-			return fMediaSessionID
+			return wcs.FieldMediaSessionID
 		}
 	}
-	return numFields
+	return wcs.NumFields
 }
 
 // set records the raw value v (valid JSON) of field f.
-func (ev *Event) set(f field, v []byte) {
-	var k jsonKind
+func set(ev *wcs.Event, f wcs.Field, v []byte) {
+	var k wcs.JSONType
 	switch v[0] {
 	case '"':
-		k = kString
+		k = wcs.JSONTypeString
 	case 't', 'f':
-		k = kBool
+		k = wcs.JSONTypeBool
 	case 'n':
-		k = kNull
+		k = wcs.JSONTypeNull
 	case '{':
-		k = kObject
+		k = wcs.JSONTypeObject
 	case '[':
-		k = kArray
+		k = wcs.JSONTypeArray
 	default:
-		k = kNumber
+		k = wcs.JSONTypeNumber
 	}
-	ev.kinds[f] = k
-	if f == fPublished {
-		ev.Published = Unset
-		if k == kBool {
+	ev.Types[f] = k
+	if f == wcs.FieldPublished {
+		ev.Published = wcs.BoolUnset
+		if k == wcs.JSONTypeBool {
 			if v[0] == 't' {
-				ev.Published = True
+				ev.Published = wcs.BoolTrue
 			} else {
-				ev.Published = False
+				ev.Published = wcs.BoolFalse
 			}
 		}
 		return
 	}
-	if k == kString {
-		ev.setString(f, v, strEscape|strNonASCII)
+	if k == wcs.JSONTypeString {
+		setString(ev, f, v, strEscape|strNonASCII)
 		return
 	}
-	ev.setField(f, "")
+	ev.Set(f, "")
 }
 
 // setString records the JSON string v of field f; flags (of
 // scanStringFlags) say whether it needs decoding.
-func (ev *Event) setString(f field, v []byte, flags uint8) {
-	ev.kinds[f] = kString
-	if f == fPublished {
-		ev.Published = Unset
+func setString(ev *wcs.Event, f wcs.Field, v []byte, flags uint8) {
+	ev.Types[f] = wcs.JSONTypeString
+	if f == wcs.FieldPublished {
+		ev.Published = wcs.BoolUnset
 		return
 	}
 	if flags == 0 {
-		ev.setField(f, bytesToString(v[1:len(v)-1]))
+		ev.Set(f, bytesToString(v[1:len(v)-1]))
 		return
 	}
-	ev.setField(f, stringValue(v))
-}
-
-// setField sets the string field f (not published) to s.
-func (ev *Event) setField(f field, s string) {
-	switch f {
-	case fEvent:
-		ev.Event = s
-	case fStatus:
-		ev.Status = s
-	case fSessionID:
-		ev.SessionID = s
-	case fCallID:
-		ev.CallID = s
-	case fMediaSessionID:
-		ev.MediaSessionID = s
-	case fOperationID:
-		ev.OperationID = s
-	case fNodeID:
-		ev.NodeID = s
-	}
+	ev.Set(f, stringValue(v))
 }
 
 // stringValue returns the decoded JSON string v, without copying when it
@@ -423,7 +358,7 @@ func skipWS(b []byte, i int) int {
 
 // scanString scans the string starting at b[i] == '"' and returns the
 // index after its closing quote, and whether it has escapes.
-func scanString(b []byte, i int) (int, bool, *DecodeError) {
+func scanString(b []byte, i int) (int, bool, *Error) {
 	end, flags, err := scanStringFlags(b, i)
 	return end, flags&strEscape != 0, err
 }
@@ -493,7 +428,7 @@ func literalAt(b []byte, i int) int {
 // scanStringFlags scans the string starting at b[i] == '"' and returns the
 // index after its closing quote and its flags. Eight bytes at a time
 // while no byte needs a look.
-func scanStringFlags(b []byte, i int) (int, uint8, *DecodeError) {
+func scanStringFlags(b []byte, i int) (int, uint8, *Error) {
 	var flags uint8
 	i++
 	for {
@@ -521,7 +456,7 @@ func scanStringFlags(b []byte, i int) (int, uint8, *DecodeError) {
 			i++
 		}
 		if i >= len(b) {
-			return i, flags, &DecodeError{i, "unexpected end in a string"}
+			return i, flags, &Error{i, "unexpected end in a string"}
 		}
 		switch c := b[i]; {
 		case c == '"':
@@ -529,7 +464,7 @@ func scanStringFlags(b []byte, i int) (int, uint8, *DecodeError) {
 		case c == '\\':
 			flags |= strEscape
 			if i+1 >= len(b) {
-				return i + 1, flags, &DecodeError{i + 1, "unexpected end in a string escape"}
+				return i + 1, flags, &Error{i + 1, "unexpected end in a string escape"}
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -537,18 +472,18 @@ func scanStringFlags(b []byte, i int) (int, uint8, *DecodeError) {
 			case 'u':
 				for j := i + 2; j < i+6; j++ {
 					if j >= len(b) {
-						return j, flags, &DecodeError{j, "unexpected end in a string escape"}
+						return j, flags, &Error{j, "unexpected end in a string escape"}
 					}
 					if !isHex(b[j]) {
-						return j, flags, &DecodeError{j, "invalid character " + quoteChar(b[j]) + " in a \\u escape"}
+						return j, flags, &Error{j, "invalid character " + quoteChar(b[j]) + " in a \\u escape"}
 					}
 				}
 				i += 6
 			default:
-				return i + 1, flags, &DecodeError{i + 1, "invalid escape " + quoteChar(b[i+1]) + " in a string"}
+				return i + 1, flags, &Error{i + 1, "invalid escape " + quoteChar(b[i+1]) + " in a string"}
 			}
 		default:
-			return i, flags, &DecodeError{i, "invalid character " + quoteChar(c) + " in a string"}
+			return i, flags, &Error{i, "invalid character " + quoteChar(c) + " in a string"}
 		}
 	}
 }
@@ -559,13 +494,13 @@ func isHex(c byte) bool {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-func scanNumber(b []byte, i int) (int, *DecodeError) {
+func scanNumber(b []byte, i int) (int, *Error) {
 	start := i
 	if b[i] == '-' {
 		i++
 	}
 	if i >= len(b) || !isDigit(b[i]) {
-		return i, &DecodeError{i, "invalid number"}
+		return i, &Error{i, "invalid number"}
 	}
 	if b[i] == '0' {
 		i++
@@ -577,7 +512,7 @@ func scanNumber(b []byte, i int) (int, *DecodeError) {
 	if i < len(b) && b[i] == '.' {
 		i++
 		if i >= len(b) || !isDigit(b[i]) {
-			return i, &DecodeError{i, "invalid number"}
+			return i, &Error{i, "invalid number"}
 		}
 		for i < len(b) && isDigit(b[i]) {
 			i++
@@ -589,7 +524,7 @@ func scanNumber(b []byte, i int) (int, *DecodeError) {
 			i++
 		}
 		if i >= len(b) || !isDigit(b[i]) {
-			return i, &DecodeError{i, "invalid number"}
+			return i, &Error{i, "invalid number"}
 		}
 		for i < len(b) && isDigit(b[i]) {
 			i++
@@ -599,13 +534,13 @@ func scanNumber(b []byte, i int) (int, *DecodeError) {
 	return i, nil
 }
 
-func scanLiteral(b []byte, i int, lit string) (int, *DecodeError) {
+func scanLiteral(b []byte, i int, lit string) (int, *Error) {
 	for j := 0; j < len(lit); j++ {
 		if i+j >= len(b) {
-			return i + j, &DecodeError{i + j, "unexpected end in a literal"}
+			return i + j, &Error{i + j, "unexpected end in a literal"}
 		}
 		if b[i+j] != lit[j] {
-			return i + j, &DecodeError{i + j, "invalid character " + quoteChar(b[i+j]) + " in a literal"}
+			return i + j, &Error{i + j, "invalid character " + quoteChar(b[i+j]) + " in a literal"}
 		}
 	}
 	return i + len(lit), nil
@@ -614,7 +549,7 @@ func scanLiteral(b []byte, i int, lit string) (int, *DecodeError) {
 // skipValue checks the syntax of the JSON value starting at b[i] (no
 // leading space) and returns the index after it. depth is the nesting of
 // the containers around it. It does not recurse.
-func (d *Decoder) skipValue(b []byte, i, depth int) (int, *DecodeError) {
+func (d *Decoder) skipValue(b []byte, i, depth int) (int, *Error) {
 	end, stack, err := skipValue(b, i, depth, d.stack[:0])
 	d.stack = stack[:0]
 	return end, err
@@ -622,17 +557,17 @@ func (d *Decoder) skipValue(b []byte, i, depth int) (int, *DecodeError) {
 
 // skipValue is Decoder.skipValue with the stack of open containers passed
 // in and returned, to be reused.
-func skipValue(b []byte, i, depth int, stack []byte) (int, []byte, *DecodeError) {
+func skipValue(b []byte, i, depth int, stack []byte) (int, []byte, *Error) {
 	for {
 		// A value starts at b[i].
 		if i >= len(b) {
-			return i, stack, &DecodeError{i, "unexpected end where a value was expected"}
+			return i, stack, &Error{i, "unexpected end where a value was expected"}
 		}
-		var err *DecodeError
+		var err *Error
 		switch c := b[i]; {
 		case c == '{' || c == '[':
 			if depth+len(stack)+1 > maxDepth {
-				return i, stack, &DecodeError{i, "nested deeper than " + strconv.Itoa(maxDepth)}
+				return i, stack, &Error{i, "nested deeper than " + strconv.Itoa(maxDepth)}
 			}
 			stack = append(stack, c)
 			i = skipWS(b, i+1)
@@ -662,7 +597,7 @@ func skipValue(b []byte, i, depth int, stack []byte) (int, []byte, *DecodeError)
 		case c == 'n':
 			i, err = scanLiteral(b, i, "null")
 		default:
-			return i, stack, &DecodeError{i, "invalid character " + quoteChar(c) + " where a value was expected"}
+			return i, stack, &Error{i, "invalid character " + quoteChar(c) + " where a value was expected"}
 		}
 		if err != nil {
 			return i, stack, err
@@ -675,7 +610,7 @@ func skipValue(b []byte, i, depth int, stack []byte) (int, []byte, *DecodeError)
 			}
 			i = skipWS(b, i)
 			if i >= len(b) {
-				return i, stack, &DecodeError{i, "unexpected end in an " + containerName(stack[len(stack)-1])}
+				return i, stack, &Error{i, "unexpected end in an " + containerName(stack[len(stack)-1])}
 			}
 			top := stack[len(stack)-1]
 			switch c := b[i]; {
@@ -691,7 +626,7 @@ func skipValue(b []byte, i, depth int, stack []byte) (int, []byte, *DecodeError)
 				stack = stack[:len(stack)-1]
 				i++
 			default:
-				return i, stack, &DecodeError{i, "invalid character " + quoteChar(c) + " after a value in an " + containerName(top)}
+				return i, stack, &Error{i, "invalid character " + quoteChar(c) + " after a value in an " + containerName(top)}
 			}
 		}
 	}
@@ -705,27 +640,27 @@ func containerName(c byte) string {
 }
 
 // objectKey scans `"key" :` at b[i] and returns the index of the value.
-func objectKey(b []byte, i int) (int, *DecodeError) {
+func objectKey(b []byte, i int) (int, *Error) {
 	if i >= len(b) {
-		return i, &DecodeError{i, "unexpected end where a key was expected"}
+		return i, &Error{i, "unexpected end where a key was expected"}
 	}
 	if b[i] != '"' {
-		return i, &DecodeError{i, "invalid character " + quoteChar(b[i]) + " where a key was expected"}
+		return i, &Error{i, "invalid character " + quoteChar(b[i]) + " where a key was expected"}
 	}
 	if j, _ := plainRun(b, i+1); j < len(b) && b[j] == '"' {
 		i = j + 1
 	} else {
-		var err *DecodeError
+		var err *Error
 		if i, _, err = scanString(b, i); err != nil {
 			return i, err
 		}
 	}
 	i = skipWS(b, i)
 	if i >= len(b) {
-		return i, &DecodeError{i, "unexpected end after a key"}
+		return i, &Error{i, "unexpected end after a key"}
 	}
 	if b[i] != ':' {
-		return i, &DecodeError{i, "invalid character " + quoteChar(b[i]) + " after a key"}
+		return i, &Error{i, "invalid character " + quoteChar(b[i]) + " after a key"}
 	}
 	return skipWS(b, i+1), nil
 }

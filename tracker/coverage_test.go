@@ -1,16 +1,16 @@
-package eventlog_test
+package tracker_test
 
 import (
 	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // taken lists the transitions of f that cov counts, as "FROM -STATUS-> TO ×n".
-func taken(cov eventlog.Coverage, f eventlog.Family) []string {
+func taken(cov tracker.Coverage, f wcs.Family) []string {
 	m := f.Machine()
 	var out []string
 	for i, tr := range m.Transitions() {
@@ -22,8 +22,8 @@ func taken(cov eventlog.Coverage, f eventlog.Family) []string {
 }
 
 func TestTrackerCoverage(t *testing.T) {
-	var tr eventlog.Tracker
-	for _, e := range []eventlog.Event{
+	var tr tracker.Tracker
+	for _, e := range []wcs.Event{
 		{Event: "ConnectionStatusEvent", Status: "ESTABLISHED", SessionID: "s1"},
 		{Event: "StreamStatusEvent", Status: "PLAYING", SessionID: "s1", MediaSessionID: "m1"},
 		{Event: "StreamStatusEvent", Status: "RESIZE", SessionID: "s1", MediaSessionID: "m1"},
@@ -38,13 +38,13 @@ func TestTrackerCoverage(t *testing.T) {
 	cov := tr.Coverage()
 	rows := []struct {
 		why  string
-		f    eventlog.Family
+		f    wcs.Family
 		want []string
 	}{
-		{"the connection took its two edges once each", eventlog.Connection, []string{"ESTABLISHED -DISCONNECTED-> DISCONNECTED ×1", "NEW -ESTABLISHED-> ESTABLISHED ×1"}},
-		{"a notice is an edge too, counted each time; a refused status counts nothing", eventlog.Stream, []string{"NEW -PLAYING-> PLAYING ×1", "PLAYING -RESIZE-> PLAYING ×2", "PLAYING -STOPPED-> STOPPED ×1"}},
-		{"a status its machine allows counts even where a rule across families objects", eventlog.KeepAlive, []string{"NEW -PUBLISHING-> PUBLISHING ×1"}},
-		{"a family the log never names took nothing", eventlog.Call, nil},
+		{"the connection took its two edges once each", wcs.FamilyConnection, []string{"ESTABLISHED -DISCONNECTED-> DISCONNECTED ×1", "NEW -ESTABLISHED-> ESTABLISHED ×1"}},
+		{"a notice is an edge too, counted each time; a refused status counts nothing", wcs.FamilyStream, []string{"NEW -PLAYING-> PLAYING ×1", "PLAYING -RESIZE-> PLAYING ×2", "PLAYING -STOPPED-> STOPPED ×1"}},
+		{"a status its machine allows counts even where a rule across families objects", wcs.FamilyKeepAlive, []string{"NEW -PUBLISHING-> PUBLISHING ×1"}},
+		{"a family the log never names took nothing", wcs.FamilyCall, nil},
 	}
 	for _, row := range rows {
 		if diff := cmp.Diff(row.want, taken(cov, row.f)); diff != "" {
@@ -55,16 +55,16 @@ func TestTrackerCoverage(t *testing.T) {
 		}
 	}
 	// A copy: changing it changes nothing in the tracker.
-	cov[eventlog.Connection][0] = 99
-	if diff := cmp.Diff(taken(tr.Coverage(), eventlog.Connection), rows[0].want); diff != "" {
+	cov[wcs.FamilyConnection][0] = 99
+	if diff := cmp.Diff(taken(tr.Coverage(), wcs.FamilyConnection), rows[0].want); diff != "" {
 		t.Errorf("Coverage shares memory with the tracker:\n%s", diff)
 	}
 	// Init starts counting afresh.
-	tr.Init(eventlog.Options{})
-	if n := tr.Coverage().Taken(eventlog.Connection); n != 0 {
+	tr.Init(tracker.Options{})
+	if n := tr.Coverage().Taken(wcs.FamilyConnection); n != 0 {
 		t.Errorf("after Init, %d connection edges counted", n)
 	}
-	for _, f := range eventlog.Families() {
+	for _, f := range wcs.Families() {
 		if got, want := len(cov[f]), len(f.Machine().Transitions()); got != want {
 			t.Errorf("%s: %d counts, %d transitions", f, got, want)
 		}

@@ -1,47 +1,21 @@
-package eventlog
+package wcslog
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
-	"strings"
+	"strconv"
 	"sync/atomic"
+	"unsafe"
+
+	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
-// Format is the format of an input log.
-type Format uint8
-
-const (
-	JSONL  Format = iota // JSON Lines, one event a line (log-format.md)
-	WCSLog               // WCS's own server log, flashphoner.log (docs/wcslog.md)
-)
-
-var formatNames = [...]string{JSONL: "jsonl", WCSLog: "wcslog"}
-
-// String returns the format's name as the -input flag spells it: "jsonl"
-// or "wcslog".
-func (f Format) String() string {
-	if int(f) < len(formatNames) {
-		return formatNames[f]
-	}
-	return "Format(" + itoa(int(f)) + ")"
-}
-
-// ParseFormat returns the format named s ("jsonl" or "wcslog").
-func ParseFormat(s string) (Format, bool) {
-	for f, n := range formatNames {
-		if n == s {
-			return Format(f), true
-		}
-	}
-	return 0, false
-}
-
-// SniffLen is the length of the prefix that Sniff needs to decide: give it
-// that many bytes of the input, or all of it when it is shorter.
-const SniffLen = 4096
+// DefaultMaxEntry is the longest entry a Reader reads, in bytes after its
+// first line, unless told otherwise: 1 MiB.
+const DefaultMaxEntry = 1 << 20
 
 // The markers of the entries of a server log that carry REST hooks.
 const (
@@ -49,66 +23,42 @@ const (
 	recvMarker = "RECEIVED REST OBJECT"
 )
 
+// bom is the UTF-8 byte order mark, skipped at the start of a file.
 var bom = []byte("\xef\xbb\xbf")
 
-// Sniff tells the format of a log from its first bytes (see SniffLen),
-// without any other context. The first line that tells is decisive: a line
-// that holds a whole JSON object, or its start ('{' followed by more than
-// the brace alone), is JSON Lines; a line that starts with a log4j
+// The causes of an [EntryError], for errors.Is.
+var (
+	// ErrMalformed: the entry cannot be read: no URL: or OBJECT: line, or an
+	// object that never closes.
+	ErrMalformed = errors.New("malformed entry")
+	// ErrTooLong: the entry is longer than the limit (MaxEntry).
+	ErrTooLong = errors.New("entry too long")
+)
+
+// EntryError is an entry of a server log that could not be read. Its
+// cause (Unwrap) is ErrMalformed or ErrTooLong; Msg is the sentence that a
+// finding about it carries.
+type EntryError struct {
+	Line int    // the line of the SEND REST OBJECT entry, from 1
+	Err  error  // ErrMalformed or ErrTooLong
+	Msg  string // what was wrong, for a person
+}
+
+func (e *EntryError) Error() string { return "line " + itoa(e.Line) + ": " + e.Msg }
+
+// Unwrap returns the cause.
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// IsLogLine reports whether line tells a server log: it starts with a log4j
 // timestamp (13:39:39,893 or 2024-05-06 13:39:39,893) or names a REST
-// object sent or received is a server log. Blank lines and lines that tell
-// neither (a stack trace, the middle of a pretty-printed object) are passed
-// over. A prefix that never tells is JSON Lines, the format of log-format.md.
-func Sniff(prefix []byte) Format {
-	f, _ := sniff(prefix)
-	return f
+// object sent or received.
+func IsLogLine(line []byte) bool {
+	return logStart(line) || bytes.Contains(line, []byte(sendMarker)) || bytes.Contains(line, []byte(recvMarker))
 }
 
-// sniff is Sniff that also reports whether a line told.
-func sniff(prefix []byte) (Format, bool) {
-	p := bytes.TrimPrefix(prefix, bom)
-	for len(p) > 0 {
-		line, rest, _ := bytes.Cut(p, []byte{'\n'})
-		p = rest
-		t := bytes.TrimSpace(line)
-		switch {
-		case len(t) == 0:
-		case t[0] == '{':
-			if len(t) > 1 {
-				return JSONL, true
-			}
-			// A lone brace opens a pretty-printed object: a server log cut
-			// in the middle of an entry.
-		case logStart(line) || bytes.Contains(line, []byte(sendMarker)) || bytes.Contains(line, []byte(recvMarker)):
-			return WCSLog, true
-		}
-	}
-	return JSONL, false
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
-// SniffReader tells the format of what br reads as Sniff does, peeking no
-// further than it needs: to the end of the first whole line that tells, or
-// SniffLen bytes, or the end of the input. So a log read as it is written
-// (from a pipe) is told by its first line, without waiting for more. What it
-// peeks at stays in br to be read. A read error is not reported here: it
-// shows when reading if the reader gives it again, as files do.
-func SniffReader(br *bufio.Reader) Format {
-	for n := 1; ; {
-		head, err := br.Peek(n)
-		if err == nil {
-			head, _ = br.Peek(br.Buffered()) // all that is at hand
-		}
-		if err != nil || len(head) >= SniffLen {
-			return Sniff(head[:min(len(head), SniffLen)])
-		}
-		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
-			if f, ok := sniff(head[:i+1]); ok {
-				return f
-			}
-		}
-		n = len(head) + 1 // wait for more than is at hand
-	}
-}
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // logStart reports whether line starts as a log4j entry does: with the time
 // of day, HH:MM:SS, optionally after the date, YYYY-MM-DD.
@@ -133,16 +83,21 @@ type Hook struct {
 
 // Family returns the family the hook's URL names by its last segment, if
 // any (the /connect, /publishStream, … hooks name none).
-func (h *Hook) Family() (Family, bool) { return FamilyOf(h.URL) }
+func (h *Hook) Family() (wcs.Family, bool) { return wcs.FamilyOf(h.URL) }
 
-// malformed explains why the hook's object is not what the decoder took:
-// err is the decoder's error. The position is given as a line of the log.
-func (h *Hook) malformed(err *DecodeError) string {
-	msg := "not valid JSON: " + err.Msg
-	if err.Offset < 0 {
-		msg = "not a JSON object but " + err.Msg
-	} else if err.Offset <= len(h.Object) {
-		msg += " at line " + itoa(h.ObjectLine+bytes.Count(h.Object[:err.Offset], []byte{'\n'}))
+// Malformed explains, in a finding's message, why the hook's object is not
+// what the decoder took: err is the decoder's error (an *hookbody.Error).
+// The position is given as a line of the log.
+func (h *Hook) Malformed(err error) string {
+	var derr *hookbody.Error
+	if !errors.As(err, &derr) {
+		return entryName(h.URL) + ": " + err.Error() + "; skipped"
+	}
+	msg := "not valid JSON: " + derr.Msg
+	if derr.Offset < 0 {
+		msg = "not a JSON object but " + derr.Msg
+	} else if derr.Offset <= len(h.Object) {
+		msg += " at line " + itoa(h.ObjectLine+bytes.Count(h.Object[:derr.Offset], []byte{'\n'}))
 	}
 	return entryName(h.URL) + ": the object is " + msg + "; skipped"
 }
@@ -154,159 +109,87 @@ func (h *Hook) malformed(err *DecodeError) string {
 // itself is dropped: the URL wins. The error (and dst unchanged) is for a
 // URL that names no family, or an object that is not a valid JSON object;
 // its message is the one validate reports.
-func (h *Hook) AppendJSONL(dst []byte, d *Decoder) ([]byte, error) {
+func (h *Hook) AppendJSONL(dst []byte, d *hookbody.Decoder) ([]byte, error) {
 	fam, ok := h.Family()
 	if !ok {
 		return dst, errors.New(entryName(h.URL) + ": the URL names no event family; skipped")
 	}
 	if d == nil {
-		d = new(Decoder)
+		d = new(hookbody.Decoder)
 	}
-	var ev Event
-	if err := d.Decode(h.Object, &ev); err != nil {
-		return dst, errors.New(h.malformed(err))
+	out, err := d.AppendWithEvent(dst, h.Object, fam.String())
+	if err != nil {
+		return dst, errors.New(h.Malformed(err))
 	}
-	b := h.Object
-	dst = append(dst, `{"event":"`...)
-	dst = append(dst, fam.String()...)
-	dst = append(dst, '"')
-	i := skipWS(b, skipWS(b, 0)+1)
-	for i < len(b) && b[i] == '"' {
-		ks := i
-		ke, esc, _ := scanString(b, i)
-		vs := skipWS(b, skipWS(b, ke)+1)
-		ve, _ := d.skipValue(b, vs, 1)
-		var key string
-		if esc {
-			json.Unmarshal(b[ks:ke], &key)
-		} else {
-			key = bytesToString(b[ks+1 : ke-1])
-		}
-		if key != "event" {
-			dst = append(dst, ',')
-			dst = append(dst, b[ks:ke]...)
-			dst = append(dst, ':')
-			dst = appendCompact(dst, b[vs:ve])
-		}
-		i = skipWS(b, ve)
-		if i < len(b) && b[i] == ',' {
-			i = skipWS(b, i+1)
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-// appendCompact appends the valid JSON value v without the white space
-// outside its strings.
-func appendCompact(dst, v []byte) []byte {
-	for i := 0; i < len(v); {
-		switch c := v[i]; c {
-		case ' ', '\t', '\n', '\r':
-			i++
-		case '"':
-			e, _, _ := scanString(v, i)
-			dst = append(dst, v[i:e]...)
-			i = e
-		default:
-			j := i + 1
-			for j < len(v) && v[j] != ' ' && v[j] != '\t' && v[j] != '\n' && v[j] != '\r' && v[j] != '"' {
-				j++
-			}
-			dst = append(dst, v[i:j]...)
-			i = j
-		}
-	}
-	return dst
+	return out, nil
 }
 
 // entryName names an entry in messages: by the last segment of its URL.
 func entryName(url string) string {
-	seg := url
-	if i := strings.IndexAny(seg, "?#"); i >= 0 {
-		seg = seg[:i]
-	}
-	seg = strings.TrimRight(seg, "/")
-	if i := strings.LastIndexByte(seg, '/'); i >= 0 {
-		seg = seg[i+1:]
-	}
+	seg := wcs.LastSegment(url)
 	if seg == "" {
 		return "SEND REST OBJECT entry"
 	}
 	return "SEND REST OBJECT entry to " + seg
 }
 
-// WCSLogReader splits WCS server logs into the REST hooks WCS sent, in one
+// Reader splits WCS server logs into the REST hooks WCS sent, in one
 // pass, as a stream: it holds one entry at a time, at most MaxEntry bytes
 // of it. Every other line of the log (other loggers, the answers received,
 // stack traces, SIP dumps) is passed over. An entry it cannot read (no URL:
 // or OBJECT: line, an object that never closes, one longer than MaxEntry)
 // goes to Bad, and reading goes on at the next entry. docs/wcslog.md has
 // the format.
-type WCSLogReader struct {
-	MaxEntry int                                // longest entry in bytes, after its first line; 0: DefaultMaxLine
-	Hook     func(h *Hook)                      // each SEND REST OBJECT entry read whole; nil: none
-	Bad      func(line int, k Kind, msg string) // each entry that cannot be read: malformed or line-too-long; nil: none
+type Reader struct {
+	MaxEntry int               // longest entry in bytes, after its first line; 0: DefaultMaxEntry
+	Hook     func(h *Hook)     // each SEND REST OBJECT entry read whole; nil: none
+	Bad      func(*EntryError) // each entry that cannot be read; nil: none
 
-	Lines atomic.Int64 // lines read so far
-	Bytes atomic.Int64 // bytes read so far
+	// Lines and Bytes count the lines and bytes read so far, as they are
+	// read (safe to read meanwhile); nil: counted in the Reader's own,
+	// which LinesRead gives.
+	Lines, Bytes *atomic.Int64
 
-	s wcsScanner
+	s            wcsScanner
+	lines, bytes atomic.Int64
+}
+
+// Held returns how many bytes of the entry in progress the Reader holds,
+// and the capacity it keeps for them: bounded by MaxEntry, whatever the
+// log.
+func (r *Reader) Held() (n, capacity int) { return len(r.s.obj), cap(r.s.obj) }
+
+// LinesRead returns the lines read so far.
+func (r *Reader) LinesRead() int64 {
+	if r.Lines != nil {
+		return r.Lines.Load()
+	}
+	return r.lines.Load()
 }
 
 // Read reads one server log from r. Several calls continue counting lines
 // and bytes; each input starts at its line 1. The error is only for a
 // failing reader.
-func (r *WCSLogReader) Read(src io.Reader) error {
+func (r *Reader) Read(src io.Reader) error {
 	r.s.maxEntry = r.MaxEntry
 	if r.s.maxEntry <= 0 {
-		r.s.maxEntry = DefaultMaxLine
+		r.s.maxEntry = DefaultMaxEntry
 	}
-	r.s.lines, r.s.bytes = &r.Lines, &r.Bytes
+	r.s.lines, r.s.bytes = r.Lines, r.Bytes
+	if r.s.lines == nil {
+		r.s.lines = &r.lines
+	}
+	if r.s.bytes == nil {
+		r.s.bytes = &r.bytes
+	}
 	r.s.hook, r.s.bad = r.Hook, r.Bad
 	if r.s.hook == nil {
 		r.s.hook = func(*Hook) {}
 	}
 	if r.s.bad == nil {
-		r.s.bad = func(int, Kind, string) {}
+		r.s.bad = func(*EntryError) {}
 	}
 	return r.s.scan(src)
-}
-
-// ReadWCSLog reads a WCS server log (flashphoner.log) from r, as one more
-// part of the log: each "SEND REST OBJECT ==>" entry whose URL names a
-// family by its last segment is an event of that family (the URL wins over
-// an "event" field of the object), with the fields of its object; name is
-// how findings name the file, and they point at the line where the entry
-// starts. Hooks whose URL names no family are counted in Hooks and skipped.
-// An entry longer than MaxLine is a line-too-long finding, one that cannot
-// be read a malformed one, and reading goes on. The error is only for a
-// failing reader.
-func (v *Validator) ReadWCSLog(name string, r io.Reader) error {
-	v.setup()
-	s := &v.wcs
-	s.maxEntry, s.lines, s.bytes = v.MaxLine, &v.Lines, &v.Bytes
-	s.hook = func(h *Hook) { v.wcsHook(name, h) }
-	s.bad = func(line int, k Kind, msg string) {
-		v.emit([]Finding{v.Tracker.Reject(name, line, k, msg)})
-	}
-	return s.scan(r)
-}
-
-// wcsHook judges one hook read from a server log.
-func (v *Validator) wcsHook(name string, h *Hook) {
-	fam, ok := h.Family()
-	if !ok {
-		v.Hooks.Add(1)
-		return
-	}
-	v.ev.File, v.ev.Line = name, h.Line
-	if err := v.dec.Decode(h.Object, &v.ev); err != nil {
-		v.emit([]Finding{v.Tracker.Reject(name, h.Line, Malformed, h.malformed(err))})
-		return
-	}
-	v.ev.Event = fam.String()
-	v.ev.kinds[fEvent] = kString
-	v.emit(v.take(&v.ev)) // by its shard when v is sharded (parallel.go)
 }
 
 // The states of the scanner: where in an entry it is.
@@ -327,7 +210,7 @@ type wcsScanner struct {
 	maxEntry     int
 	lines, bytes *atomic.Int64
 	hook         func(*Hook)
-	bad          func(line int, k Kind, msg string)
+	bad          func(*EntryError)
 
 	br      *bufio.Reader
 	lineNo  int
@@ -401,7 +284,7 @@ func (s *wcsScanner) chunk(c []byte, first, last bool) {
 	case wURL:
 		if first {
 			if !bytes.HasPrefix(c, []byte("URL:")) {
-				s.fail(Malformed, "SEND REST OBJECT entry without its URL: line (line "+itoa(s.lineNo)+" is not one); skipped")
+				s.fail(ErrMalformed, "SEND REST OBJECT entry without its URL: line (line "+itoa(s.lineNo)+" is not one); skipped")
 				s.chunk(c, first, last)
 				return
 			}
@@ -421,7 +304,7 @@ func (s *wcsScanner) chunk(c []byte, first, last bool) {
 	case wObjectLine:
 		if first {
 			if !bytes.HasPrefix(c, []byte("OBJECT:")) {
-				s.fail(Malformed, entryName(s.h.URL)+" without its OBJECT: line (line "+itoa(s.lineNo)+" is not one); skipped")
+				s.fail(ErrMalformed, entryName(s.h.URL)+" without its OBJECT: line (line "+itoa(s.lineNo)+" is not one); skipped")
 				s.chunk(c, first, last)
 				return
 			}
@@ -442,7 +325,7 @@ func (s *wcsScanner) chunk(c []byte, first, last bool) {
 			return
 		}
 		if t[0] != '{' {
-			s.fail(Malformed, entryName(s.h.URL)+": OBJECT: is not followed by a JSON object (line "+itoa(s.lineNo)+"); skipped")
+			s.fail(ErrMalformed, entryName(s.h.URL)+": OBJECT: is not followed by a JSON object (line "+itoa(s.lineNo)+"); skipped")
 			s.chunk(c, first, last)
 			return
 		}
@@ -452,7 +335,7 @@ func (s *wcsScanner) chunk(c []byte, first, last bool) {
 		s.feed(c, last)
 	case wObject:
 		if first && s.interrupts(c) {
-			s.fail(s.unclosedKind(), s.unclosed("line "+itoa(s.lineNo)+" starts a new log entry"))
+			s.fail(s.unclosedCause(), s.unclosed("line "+itoa(s.lineNo)+" starts a new log entry"))
 			s.chunk(c, first, last)
 			return
 		}
@@ -557,8 +440,8 @@ func (s *wcsScanner) finish() {
 	s.h.Object = s.obj
 	if s.tooLong {
 		if s.event() {
-			s.bad(s.h.Line, LineTooLong, entryName(s.h.URL)+" of "+itoa(s.size)+" bytes is longer than the limit of "+
-				itoa(s.maxEntry)+" bytes; skipped")
+			s.bad(&EntryError{Line: s.h.Line, Err: ErrTooLong, Msg: entryName(s.h.URL) + " of " + itoa(s.size) + " bytes is longer than the limit of " +
+				itoa(s.maxEntry) + " bytes; skipped"})
 			return
 		}
 		s.h.Object = nil // a hook that is no event: its size does not matter
@@ -568,24 +451,24 @@ func (s *wcsScanner) finish() {
 
 // event reports whether the entry's URL names a family.
 func (s *wcsScanner) event() bool {
-	_, ok := FamilyOf(s.h.URL)
+	_, ok := wcs.FamilyOf(s.h.URL)
 	return ok
 }
 
 // fail reports the entry in progress as one that cannot be read, and goes
 // back to looking for the next entry.
-func (s *wcsScanner) fail(k Kind, msg string) {
+func (s *wcsScanner) fail(cause error, msg string) {
 	s.state = wIdle
-	s.bad(s.h.Line, k, msg)
+	s.bad(&EntryError{Line: s.h.Line, Err: cause, Msg: msg})
 }
 
-// unclosedKind is the kind of finding for an object that never closes: an
-// entry already over the limit is reported as such, once.
-func (s *wcsScanner) unclosedKind() Kind {
+// unclosedCause is the cause for an object that never closes: an entry
+// already over the limit is reported as such, once.
+func (s *wcsScanner) unclosedCause() error {
 	if s.tooLong && s.event() {
-		return LineTooLong
+		return ErrTooLong
 	}
-	return Malformed
+	return ErrMalformed
 }
 
 func (s *wcsScanner) unclosed(why string) string {
@@ -601,12 +484,28 @@ func (s *wcsScanner) end() {
 	const eof = "the file ends (truncated, or cut by rotation?)"
 	switch s.state {
 	case wURL:
-		s.fail(Malformed, "SEND REST OBJECT entry without its URL: line ("+eof+"); skipped")
+		s.fail(ErrMalformed, "SEND REST OBJECT entry without its URL: line ("+eof+"); skipped")
 	case wObjectLine:
-		s.fail(Malformed, entryName(s.h.URL)+" without its OBJECT: line ("+eof+"); skipped")
+		s.fail(ErrMalformed, entryName(s.h.URL)+" without its OBJECT: line ("+eof+"); skipped")
 	case wOpen:
-		s.fail(Malformed, entryName(s.h.URL)+": OBJECT: is not followed by a JSON object ("+eof+"); skipped")
+		s.fail(ErrMalformed, entryName(s.h.URL)+": OBJECT: is not followed by a JSON object ("+eof+"); skipped")
 	case wObject:
-		s.fail(s.unclosedKind(), s.unclosed(eof))
+		s.fail(s.unclosedCause(), s.unclosed(eof))
 	}
 }
+
+// bytesToString is b as a string, without a copy: valid while b is.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// strPlain marks the bytes that may stand in a JSON string as they are.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return
+}()

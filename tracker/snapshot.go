@@ -1,4 +1,4 @@
-package eventlog
+package tracker
 
 import (
 	"encoding/binary"
@@ -11,9 +11,10 @@ import (
 	"strings"
 
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
-// The snapshot format (version 2). A consumer that checkpoints a Tracker
+// The snapshot format (version 3). A consumer that checkpoints a Tracker
 // (across log rotation, a restart of its receiver) writes it with
 // [Tracker.Snapshot] and reads it back with [Tracker.Restore].
 //
@@ -21,15 +22,15 @@ import (
 // said otherwise; a string is its length as a varint and its bytes. A list
 // is its length as a varint and its elements.
 //
-//	header    magic "WCSFSMTK", version (varint, 2), payload length (varint)
+//	header    magic "WCSFSMTK", version (varint, 3), payload length (varint)
 //	payload   options    flags (bit 0: Partial), MaxEntities, MaxMarks
 //	          hash seed  the tracker's key of hashKey (8 bytes, little-endian): the marks are
 //	                     hashes under it
 //	          seq        the next entity's sequence number
-//	          stats      Events, Entities, list of findings by Kind, list of events by Family
-//	          coverage   list per Family of lists of transition counts
+//	          stats      Events, Entities, list of findings by Kind, list of events by family
+//	          coverage   list per family of lists of transition counts
 //	          files      list of strings: the file names entities point at
-//	          entities   list, in the order they started (seq): key (string: a Family byte,
+//	          entities   list, in the order they started (seq): key (string: a family byte,
 //	                     the node, 0, the id), state, direction (0 unset, 1 false, 2 true),
 //	                     seq, file (index in files), line (zig-zag varint)
 //	          sessions   list, sorted by key: key (string: the node, 0, the sessionId),
@@ -43,17 +44,20 @@ import (
 //	trailer   CRC-32 (IEEE) of header and payload, 4 bytes, little-endian
 //
 // Stats.Open, Tracked and Sessions, and each session's counters, are not
-// stored: Restore counts them again. The format is deterministic: two
-// trackers in the same state write the same bytes.
+// stored: Restore counts them again. The format is deterministic for a
+// state, its hash seed included: two trackers in the same state with the
+// same seed write the same bytes (a tracker restored from a snapshot keeps
+// its seed, and writes the snapshot it was restored from). Two trackers
+// that took the same events from Init do not: each draws its own seed.
 const (
 	snapshotMagic   = "WCSFSMTK"
-	snapshotVersion = 2 // 1 had a window of ended sessions kept whole
+	snapshotVersion = 3 // 2 had no PENDING state of connections, calls and data (the states after NEW were numbered one lower); 1 had a window of ended sessions kept whole
 )
 
 // ErrSnapshot is the error Restore wraps when its input is not a snapshot it
 // can restore (bad header, unknown version, truncated, corrupt, or a state
 // the tracker could not be in). Test for it with errors.Is.
-var ErrSnapshot = errors.New("eventlog: bad tracker snapshot")
+var ErrSnapshot = errors.New("tracker: bad tracker snapshot")
 
 // Snapshot writes the whole state of t (options, sessions, entities with
 // their states and last positions, the compact marks in their order,
@@ -435,18 +439,18 @@ func decodePayload(payload []byte) (*restored, error) {
 			st.stats.Findings[k] = d.counter("stats: findings of kind " + Kind(k).String())
 		}
 	}
-	if n := d.int("stats: families", uint64(NumFamilies)); d.err == nil {
+	if n := d.int("stats: families", uint64(wcs.NumFamilies)); d.err == nil {
 		for f := 0; f < n; f++ {
-			st.stats.Families[f] = d.counter("stats: events of " + Family(f).String())
+			st.stats.Families[f] = d.counter("stats: events of " + wcs.Family(f).String())
 		}
 	}
 	// Coverage.
 	st.cov = newCoverage()
-	if n := d.int("coverage: families", uint64(NumFamilies)); d.err == nil {
+	if n := d.int("coverage: families", uint64(wcs.NumFamilies)); d.err == nil {
 		for f := 0; f < n && d.err == nil; f++ {
 			want := len(st.cov[f])
-			if m := d.int("coverage of "+Family(f).String(), math.MaxInt); d.err == nil && m != want {
-				d.fail("coverage of %s has %d transitions; its machine has %d", Family(f), m, want)
+			if m := d.int("coverage of "+wcs.Family(f).String(), math.MaxInt); d.err == nil && m != want {
+				d.fail("coverage of %s has %d transitions; its machine has %d", wcs.Family(f), m, want)
 			}
 			for i := 0; i < want && d.err == nil; i++ {
 				st.cov[f][i] = d.counter("coverage")
@@ -482,13 +486,13 @@ func decodePayload(payload []byte) (*restored, error) {
 		switch {
 		case len(key) < 2 || strings.IndexByte(key[1:], 0) < 0:
 			d.fail("entity %d: key %q is not a family, a node, 0, an id", i, key)
-		case Family(key[0]) >= NumFamilies:
+		case wcs.Family(key[0]) >= wcs.NumFamilies:
 			d.fail("entity %d: unknown family %d", i, key[0])
 		case keys[key]:
 			d.fail("entity %d: key %q is listed twice", i, key)
-		case state > math.MaxUint8 || !Family(key[0]).Machine().IsState(fsm.Symbol(state)):
-			d.fail("entity %d: state %d is no state of %s", i, state, Family(key[0]))
-		case dir > uint64(True):
+		case state > math.MaxUint8 || !wcs.Family(key[0]).Machine().IsState(fsm.Symbol(state)):
+			d.fail("entity %d: state %d is no state of %s", i, state, wcs.Family(key[0]))
+		case dir > uint64(wcs.BoolTrue):
 			d.fail("entity %d: direction %d", i, dir)
 		case seq >= st.seq || seqs[seq]:
 			d.fail("entity %d: seq %d is repeated or not below the tracker's %d", i, seq, st.seq)
@@ -501,7 +505,7 @@ func decodePayload(payload []byte) (*restored, error) {
 			break
 		}
 		keys[key], seqs[seq] = true, true
-		st.entities = append(st.entities, &entity{key: key, fam: Family(key[0]), state: uint8(state), dir: Bool(dir),
+		st.entities = append(st.entities, &entity{key: key, fam: wcs.Family(key[0]), state: uint8(state), dir: wcs.Bool(dir),
 			seq: seq, file: uint32(file), line: int(line)})
 	}
 	// Sessions.
@@ -523,7 +527,7 @@ func decodePayload(payload []byte) (*restored, error) {
 		skeys[s.key] = true
 		s.revived = flags&1 != 0
 		nm := d.count("session members", 1)
-		connKey := string(byte(Connection)) + s.key
+		connKey := string(byte(wcs.FamilyConnection)) + s.key
 		for j := 0; j < nm && d.err == nil; j++ {
 			x := d.uvarint("session member")
 			if d.err != nil {
@@ -556,10 +560,10 @@ func decodePayload(payload []byte) (*restored, error) {
 	// Marks.
 	st.marks = d.marks("marks", st.opts.MaxMarks, func(v uint8) bool {
 		state, dir := unpackMark(v)
-		if dir > True {
+		if dir > wcs.BoolTrue {
 			return false
 		}
-		for _, f := range Families() {
+		for _, f := range wcs.Families() {
 			if f.Machine().IsState(fsm.Symbol(state)) {
 				return true
 			}

@@ -1,4 +1,9 @@
-package fsmtest
+// Package synthtest draws whole logs of WCS hooks for property tests, with
+// pgregory.net/rapid: legal, interleaved multi-session logs across all
+// eight families that keep the rules across families, built by package
+// synth with every choice drawn by rapid ([Source]), so that a failing log
+// shrinks. It is for tests only: no command or library package imports it.
+package synthtest
 
 import (
 	"github.com/wcsfsm/wcsfsm/synth"

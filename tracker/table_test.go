@@ -1,9 +1,10 @@
-package eventlog
+package tracker
 
 import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // TestTablesChain: keys that share a hash are chained; every lookup checks
@@ -88,12 +89,12 @@ func TestHashKeyLengths(t *testing.T) {
 	}
 }
 
-// TestOtherSideStartsFinal: an event of a family of otherSide with an
+// TestOtherSideStartsFinal: an event of a family of wcs.OtherSide with an
 // unknown status starts its entity in the initial state, which must be
 // final, or that one bad line would end in a dangling warning.
 func TestOtherSideStartsFinal(t *testing.T) {
-	for _, f := range Families() {
-		if m := f.Machine(); otherSide[f] && !m.Final(m.Initial()) {
+	for _, f := range wcs.Families() {
+		if m := f.Machine(); wcs.OtherSide(f) && !m.Final(m.Initial()) {
 			t.Errorf("%s: initial state %s is not final", m.Name(), m.String(m.Initial()))
 		}
 	}

@@ -1,4 +1,4 @@
-package eventlog
+package tracker
 
 import (
 	"bytes"
@@ -9,18 +9,20 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 // decoded is one line of a log decoded into an event; the event's strings
 // point into line, which stays alive with it.
 type decoded struct {
 	line []byte
-	ev   Event
+	ev   wcs.Event
 	bad  bool // not a JSON object: not an event
 }
 
 func decodeAll(file string, lines []string) []decoded {
-	var d Decoder
+	var d hookbody.Decoder
 	out := make([]decoded, len(lines))
 	for i, l := range lines {
 		out[i].line = []byte(l)
@@ -32,7 +34,7 @@ func decodeAll(file string, lines []string) []decoded {
 
 // takeRecorded is Take that also records, under the tracker's own lock, the
 // order in which the tracker took the events.
-func (t *Tracker) takeRecorded(ev *Event, order *[]Event) []Finding {
+func (t *Tracker) takeRecorded(ev *wcs.Event, order *[]wcs.Event) []Finding {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lazyInit()
@@ -71,7 +73,7 @@ func TestTrackerConcurrentSharedSessions(t *testing.T) {
 		}
 	}
 	tr := NewTracker(Options{MaxMarks: 16})
-	var order []Event
+	var order []wcs.Event
 	got := map[string][]Finding{} // by "file:line"
 	var gotMu sync.Mutex
 	var wg sync.WaitGroup
@@ -197,20 +199,20 @@ func TestMaxEntitiesBoundsMemory(t *testing.T) {
 	type tc struct {
 		why  string
 		opts Options
-		ev   func(i int, ev *Event)
+		ev   func(i int, ev *wcs.Event)
 	}
 	cases := []tc{
-		{"new sessions, each a connection", Options{MaxEntities: max}, func(i int, ev *Event) {
+		{"new sessions, each a connection", Options{MaxEntities: max}, func(i int, ev *wcs.Event) {
 			ev.Event, ev.Status, ev.SessionID = "ConnectionStatusEvent", "ESTABLISHED", "s"+strconv.Itoa(i)
 		}},
-		{"new calls of one session", Options{MaxEntities: max}, func(i int, ev *Event) {
+		{"new calls of one session", Options{MaxEntities: max}, func(i int, ev *wcs.Event) {
 			if i == 0 {
 				ev.Event, ev.Status, ev.SessionID = "ConnectionStatusEvent", "ESTABLISHED", "s"
 				return
 			}
 			ev.Event, ev.Status, ev.SessionID, ev.CallID = "CallStatusEvent", "RING", "s", "c"+strconv.Itoa(i)
 		}},
-		{"new streams without a session, -partial", Options{MaxEntities: max, Partial: true}, func(i int, ev *Event) {
+		{"new streams without a session, -partial", Options{MaxEntities: max, Partial: true}, func(i int, ev *wcs.Event) {
 			ev.Event, ev.Status, ev.MediaSessionID = "StreamStatusEvent", "PLAYING", "m"+strconv.Itoa(i)
 		}},
 	}
@@ -219,10 +221,10 @@ func TestMaxEntitiesBoundsMemory(t *testing.T) {
 			tr := NewTracker(c.opts)
 			var limit int
 			for i := range n {
-				ev := Event{File: "flood", Line: i + 1}
+				ev := wcs.Event{File: "flood", Line: i + 1}
 				c.ev(i, &ev)
 				for _, f := range tr.Take(&ev) {
-					if f.Kind == EntityLimit {
+					if f.Kind == KindEntityLimit {
 						limit++
 					} else {
 						t.Fatalf("%s: unexpected finding %v", c.why, f)
@@ -238,8 +240,8 @@ func TestMaxEntitiesBoundsMemory(t *testing.T) {
 			if st.Tracked > max || st.Sessions > max {
 				t.Errorf("%s: %d entities and %d sessions tracked, bound %d", c.why, st.Tracked, st.Sessions, max)
 			}
-			if limit != n-max || st.Findings[EntityLimit] != int64(n-max) {
-				t.Errorf("%s: %d entity-limit findings (%d counted), want %d", c.why, limit, st.Findings[EntityLimit], n-max)
+			if limit != n-max || st.Findings[KindEntityLimit] != int64(n-max) {
+				t.Errorf("%s: %d entity-limit findings (%d counted), want %d", c.why, limit, st.Findings[KindEntityLimit], n-max)
 			}
 		})
 	}

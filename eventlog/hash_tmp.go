@@ -1,0 +1,48 @@
+package eventlog
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"unsafe"
+)
+
+// hashKey is the 64-bit hash of a key that entities, sessions and marks
+// are kept under, keyed by the tracker's seed: sixteen bytes at a time,
+// mixed by a 128-bit multiply (in the manner of wyhash). The seed is random
+// for each tracker (and kept in its snapshots, which store the marks'
+// hashes), so that ids cannot be chosen to collide: the tables would still
+// be right (they chain and check whole keys) but slow, and one forgotten
+// entity's mark could answer for another's.
+func hashKey(key uint64, b []byte) uint64 {
+	const (
+		p0 = 0xa0761d6478bd642f
+		p1 = 0xe7037ed1a0b428db
+		p2 = 0x8ebc6af09c88c6e3
+	)
+	n := len(b)
+	seed := wymix(key^p0, uint64(n)^p1)
+	for len(b) > 16 {
+		seed = wymix(binary.LittleEndian.Uint64(b)^p1^key, binary.LittleEndian.Uint64(b[8:])^seed)
+		b = b[16:]
+	}
+	var a, c uint64
+	switch {
+	case len(b) >= 8:
+		a, c = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[len(b)-8:])
+	case len(b) >= 4:
+		a, c = uint64(binary.LittleEndian.Uint32(b)), uint64(binary.LittleEndian.Uint32(b[len(b)-4:]))
+	case len(b) > 0:
+		a = uint64(b[0])<<16 | uint64(b[len(b)/2])<<8 | uint64(b[len(b)-1])
+	}
+	return wymix(p2^uint64(n)^key, wymix(a^p1^key, c^seed))
+}
+
+func wymix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// hashString is hashKey of a string.
+func hashString(key uint64, k string) uint64 {
+	return hashKey(key, unsafe.Slice(unsafe.StringData(k), len(k)))
+}

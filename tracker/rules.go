@@ -1,0 +1,221 @@
+package tracker
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/wcs"
+)
+
+// who names the entity of an event in a message: the family and the id.
+func who(m *fsm.Machine[fsm.Symbol], fam wcs.Family, id string, ev *wcs.Event) string {
+	if id == "" {
+		return m.Name() + " without " + fam.Key().String()
+	}
+	return m.Name() + " " + describeEntity(id, ev.NodeID)
+}
+
+// rules applies the rules across families to an event. Messages are built
+// only for findings: the legal path builds no string.
+func (t *Tracker) rules(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm.Machine[fsm.Symbol], e *entity, id string, isNew bool,
+	sess *session, from, st, to fsm.Symbol, legal bool) []Finding {
+	if id == "" {
+		isNew = true
+	}
+	// Rules 1 and 2: the session.
+	if fam != wcs.FamilyConnection && sess != nil {
+		conn := sess.conn
+		switch {
+		case conn == nil && t.opts.Partial:
+		case conn == nil:
+			out = t.add(out, ev, KindNoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": no "+wcs.FamilyConnection.String()+" "+wcs.FamilyConnection.Machine().String(wcs.SessionLive)+" for session "+quote(ev.SessionID)+
+					" before this event; for a log that carries only some families use -partial")
+		case fsm.Symbol(conn.state) == wcs.SessionLive:
+		case !wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(conn.state)):
+			out = t.add(out, ev, KindNoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": session "+quote(ev.SessionID)+" is "+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
+					", not "+wcs.FamilyConnection.Machine().String(wcs.SessionLive))
+		case isNew:
+			out = t.add(out, ev, KindNoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
+					") before this event; nothing new may start after the end")
+		case !(legal && to != from && m.Final(to)):
+			out = t.add(out, ev, KindNoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" in "+m.String(from)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+
+					wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+"); after the end it may only move into a final state: "+
+					list(closing(m, from)))
+		}
+	}
+	if sess != nil && sess.revived {
+		// The session ended and was forgotten, with its streams and calls:
+		// the no-session finding above says so, and rules 3 and 4 have
+		// nothing left to judge against.
+		return t.direction(out, ev, fam, m, e, id, from, st, nil, false)
+	}
+	// Rule 3: a keep-alive matches its stream. The stream is looked up once,
+	// for this rule and for rule 5.
+	var sibling *entity
+	looked := false
+	if fam == wcs.FamilyKeepAlive {
+		need, _ := wcs.KeepAliveNeeds(st)
+		var sst uint8
+		var seen bool
+		sibling, sst, seen = t.peekFull(wcs.FamilyStream, ev.NodeID, id, sess)
+		looked = true
+		sm := wcs.FamilyStream.Machine()
+		switch {
+		case !seen && t.opts.Partial:
+		case !seen:
+			out = t.add(out, ev, KindKeepaliveMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": no StreamStatusEvent for media session "+quote(id)+" before this keep-alive")
+		case fsm.Symbol(sst) != need:
+			out = t.add(out, ev, KindKeepaliveMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": its stream is "+sm.String(fsm.Symbol(sst))+"; a "+ev.Status+" keep-alive needs it "+sm.String(need))
+		}
+	}
+	// Rule 4: a transfer needs a live call.
+	if fam == wcs.FamilyTransfer && wcs.TransferAttempt(from, st) {
+		cst, seen := t.peek(wcs.FamilyCall, ev.NodeID, id)
+		cm := wcs.FamilyCall.Machine()
+		live := wcs.CallLive(fsm.Symbol(cst))
+		switch {
+		case !seen && t.opts.Partial:
+		case !seen:
+			out = t.add(out, ev, KindTransferWithoutCall, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": no CallStatusEvent for call "+quote(id)+" before this transfer; a transfer needs the call "+
+					strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
+		case !live:
+			out = t.add(out, ev, KindTransferWithoutCall, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+				who(m, fam, id, ev)+" got "+ev.Status+": call "+quote(id)+" is "+cm.String(fsm.Symbol(cst))+"; a transfer needs it "+
+					strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
+		}
+	}
+	return t.direction(out, ev, fam, m, e, id, from, st, sibling, looked)
+}
+
+// direction applies rule 5: one direction per media session. sibling is
+// the entity of the other family of the media session (a keep-alive's
+// stream, a stream's keep-alive) when looked says it was looked up already.
+func (t *Tracker) direction(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm.Machine[fsm.Symbol], e *entity, id string,
+	from, st fsm.Symbol, sibling *entity, looked bool) []Finding {
+	if ev.Published == wcs.BoolUnset || (fam != wcs.FamilyStream && fam != wcs.FamilyKeepAlive) {
+		return out
+	}
+	implied := wcs.Direction(fam, st)
+	recorded := wcs.BoolUnset
+	if e != nil {
+		recorded = e.dir
+	}
+	if recorded == wcs.BoolUnset {
+		if !looked {
+			sib, _ := wcs.Sibling(fam)
+			sibling = t.peekEntity(sib, ev.NodeID, id)
+		}
+		if sibling != nil {
+			recorded = sibling.dir
+		}
+	}
+	if e != nil && (e.key != "" || e.marked) && e.dir == wcs.BoolUnset {
+		e.dir = ev.Published
+	}
+	badImplied := implied != wcs.BoolUnset && implied != ev.Published
+	badRecorded := recorded != wcs.BoolUnset && recorded != ev.Published
+	if !badImplied && !badRecorded {
+		return out
+	}
+	var problems []string
+	if badImplied {
+		problems = append(problems, ev.Status+" is a "+dirName(implied)+" stream (published="+boolName(implied)+")")
+	}
+	if badRecorded {
+		problems = append(problems, "media session "+quote(id)+" was published="+boolName(recorded)+
+			" before; a media session keeps one direction")
+	}
+	return t.add(out, ev, KindDirectionMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
+		who(m, fam, id, ev)+" got "+ev.Status+" with published="+boolName(ev.Published)+": "+strings.Join(problems, "; "))
+}
+
+// closing lists the statuses that move an entity in state from into another
+// final state: what rule 2 allows after the session ended.
+func closing(m *fsm.Machine[fsm.Symbol], from fsm.Symbol) []string {
+	var out []string
+	for _, s := range m.Allowed(from) {
+		if to, _ := m.Next(from, s); to != from && m.Final(to) {
+			out = append(out, m.String(s))
+		}
+	}
+	return out
+}
+
+func illegalMessage(m *fsm.Machine[fsm.Symbol], id, node string, from, st fsm.Symbol) string {
+	msg := m.Name() + " " + describeEntity(id, node) + " in " + m.String(from) + " got " + m.String(st)
+	if m.Terminal(from) {
+		return msg + "; " + m.String(from) + " is terminal: nothing may follow"
+	}
+	return msg + "; allowed: " + list(m.AllowedNames(from))
+}
+
+func fieldProblem(ev *wcs.Event, f wcs.Field) string {
+	k := ev.Types[f]
+	name := f.String()
+	switch {
+	case k == wcs.JSONTypeAbsent || k == wcs.JSONTypeString && ev.Get(f) == "" && f != wcs.FieldPublished:
+		if k == wcs.JSONTypeString {
+			return name + " is empty"
+		}
+		return name + " is missing"
+	case f == wcs.FieldPublished:
+		return name + " is " + k.String() + ", not a boolean"
+	}
+	return name + " is " + k.String() + ", not a string"
+}
+
+func dirName(b wcs.Bool) string {
+	if b == wcs.BoolTrue {
+		return "published"
+	}
+	return "played"
+}
+
+func boolName(b wcs.Bool) string {
+	if b == wcs.BoolTrue {
+		return "true"
+	}
+	return "false"
+}
+
+// describeEntity names an entity in a message. The node that scopes it is
+// left to the finding's nodeId field: messages stay short.
+func describeEntity(id, _ string) string { return quote(id) }
+
+// quote quotes s only where it needs it, so that messages stay readable.
+func quote(s string) string {
+	if s == "" {
+		return `""`
+	}
+	for _, r := range s {
+		if r <= ' ' || r == '"' || r == '\\' || r == 0x7f || r == 0xFFFD || r > 0x7e && !strconv.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+func list(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func familyList() string {
+	names := make([]string, wcs.NumFamilies)
+	for i := range names {
+		names[i] = wcs.Family(i).String()
+	}
+	return strings.Join(names, ", ")
+}
