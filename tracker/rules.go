@@ -8,42 +8,54 @@ import (
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
-// who names the entity of an event in a message: the family and the id.
-func who(m *fsm.Machine[fsm.Symbol], fam wcs.Family, id string, ev *wcs.Event) string {
-	if id == "" {
-		return m.Name() + " without " + fam.Key().String()
+// judgment is the event being judged and what take found out about it: one
+// value, filled in as take goes, that the rules and the findings read.
+type judgment struct {
+	ev     *wcs.Event
+	fam    wcs.Family
+	m      *fsm.Machine[fsm.Symbol] // nil while the family is not known
+	id     string                   // the entity's key ("" for a data send without operationId)
+	e      *entity                  // the entity: tracked, a detached copy of its mark, or judged only; nil past the limit
+	isNew  bool                     // the entity is new (not seen before)
+	sess   *session                 // the session the event names, or nil
+	stated bool                     // from is known: findings name it and the statuses legal there
+	from   fsm.Symbol               // the entity's state before the event
+	st     fsm.Symbol               // the status the event carries
+	to     fsm.Symbol               // the state the machine moves it to, when legal
+	legal  bool                     // the entity's machine allows st in from
+	out    []Finding
+}
+
+// who names the entity of the event in a message: the family and the id.
+func (j *judgment) who() string {
+	if j.id == "" {
+		return j.m.Name() + " without " + j.fam.Key().String()
 	}
-	return m.Name() + " " + describeEntity(id, ev.NodeID)
+	return j.m.Name() + " " + quote(j.id)
 }
 
 // rules applies the rules across families to an event. Messages are built
 // only for findings: the legal path builds no string.
-func (t *Tracker) rules(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm.Machine[fsm.Symbol], e *entity, id string, isNew bool,
-	sess *session, from, st, to fsm.Symbol, legal bool) []Finding {
-	if id == "" {
-		isNew = true
-	}
+func (t *Tracker) rules(j *judgment) {
+	ev, fam, m, id, sess, from, st := j.ev, j.fam, j.m, j.id, j.sess, j.from, j.st
+	isNew := j.isNew || id == ""
 	// Rules 1 and 2: the session.
 	if fam != wcs.FamilyConnection && sess != nil {
 		conn := sess.conn
 		switch {
 		case conn == nil && t.opts.Partial:
 		case conn == nil:
-			out = t.add(out, ev, KindNoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" got "+ev.Status+": no "+wcs.FamilyConnection.String()+" "+wcs.FamilyConnection.Machine().String(wcs.SessionLive)+" for session "+quote(ev.SessionID)+
+			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": no "+wcs.FamilyConnection.String()+" "+wcs.FamilyConnection.Machine().String(wcs.SessionLive)+" for session "+quote(ev.SessionID)+
 					" before this event; for a log that carries only some families use -partial")
 		case fsm.Symbol(conn.state) == wcs.SessionLive:
 		case !wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(conn.state)):
-			out = t.add(out, ev, KindNoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" got "+ev.Status+": session "+quote(ev.SessionID)+" is "+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
+			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": session "+quote(ev.SessionID)+" is "+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
 					", not "+wcs.FamilyConnection.Machine().String(wcs.SessionLive))
 		case isNew:
-			out = t.add(out, ev, KindNoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
+			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
 					") before this event; nothing new may start after the end")
-		case !(legal && to != from && m.Final(to)):
-			out = t.add(out, ev, KindNoSession, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" in "+m.String(from)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+
+		case !(j.legal && j.to != from && m.Final(j.to)):
+			t.add(j, KindNoSession, j.who()+" in "+m.String(from)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+
 					wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+"); after the end it may only move into a final state: "+
 					list(closing(m, from)))
 		}
@@ -52,7 +64,8 @@ func (t *Tracker) rules(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm.Mac
 		// The session ended and was forgotten, with its streams and calls:
 		// the no-session finding above says so, and rules 3 and 4 have
 		// nothing left to judge against.
-		return t.direction(out, ev, fam, m, e, id, from, st, nil, false)
+		t.direction(j, nil, false)
+		return
 	}
 	// Rule 3: a keep-alive matches its stream. The stream is looked up once,
 	// for this rule and for rule 5.
@@ -68,11 +81,9 @@ func (t *Tracker) rules(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm.Mac
 		switch {
 		case !seen && t.opts.Partial:
 		case !seen:
-			out = t.add(out, ev, KindKeepaliveMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" got "+ev.Status+": no StreamStatusEvent for media session "+quote(id)+" before this keep-alive")
+			t.add(j, KindKeepaliveMismatch, j.who()+" got "+ev.Status+": no StreamStatusEvent for media session "+quote(id)+" before this keep-alive")
 		case fsm.Symbol(sst) != need:
-			out = t.add(out, ev, KindKeepaliveMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" got "+ev.Status+": its stream is "+sm.String(fsm.Symbol(sst))+"; a "+ev.Status+" keep-alive needs it "+sm.String(need))
+			t.add(j, KindKeepaliveMismatch, j.who()+" got "+ev.Status+": its stream is "+sm.String(fsm.Symbol(sst))+"; a "+ev.Status+" keep-alive needs it "+sm.String(need))
 		}
 	}
 	// Rule 4: a transfer needs a live call.
@@ -83,27 +94,25 @@ func (t *Tracker) rules(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm.Mac
 		switch {
 		case !seen && t.opts.Partial:
 		case !seen:
-			out = t.add(out, ev, KindTransferWithoutCall, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" got "+ev.Status+": no CallStatusEvent for call "+quote(id)+" before this transfer; a transfer needs the call "+
+			t.add(j, KindTransferWithoutCall, j.who()+" got "+ev.Status+": no CallStatusEvent for call "+quote(id)+" before this transfer; a transfer needs the call "+
 					strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
 		case !live:
-			out = t.add(out, ev, KindTransferWithoutCall, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-				who(m, fam, id, ev)+" got "+ev.Status+": call "+quote(id)+" is "+cm.String(fsm.Symbol(cst))+"; a transfer needs it "+
+			t.add(j, KindTransferWithoutCall, j.who()+" got "+ev.Status+": call "+quote(id)+" is "+cm.String(fsm.Symbol(cst))+"; a transfer needs it "+
 					strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
 		}
 	}
-	return t.direction(out, ev, fam, m, e, id, from, st, sibling, looked)
+	t.direction(j, sibling, looked)
 }
 
 // direction applies rule 5: one direction per media session. sibling is
 // the entity of the other family of the media session (a keep-alive's
 // stream, a stream's keep-alive) when looked says it was looked up already.
-func (t *Tracker) direction(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm.Machine[fsm.Symbol], e *entity, id string,
-	from, st fsm.Symbol, sibling *entity, looked bool) []Finding {
+func (t *Tracker) direction(j *judgment, sibling *entity, looked bool) {
+	ev, fam, e, id := j.ev, j.fam, j.e, j.id
 	if ev.Published == wcs.BoolUnset || (fam != wcs.FamilyStream && fam != wcs.FamilyKeepAlive) {
-		return out
+		return
 	}
-	implied := wcs.Direction(fam, st)
+	implied := wcs.Direction(fam, j.st)
 	recorded := wcs.BoolUnset
 	if e != nil {
 		recorded = e.dir
@@ -123,7 +132,7 @@ func (t *Tracker) direction(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm
 	badImplied := implied != wcs.BoolUnset && implied != ev.Published
 	badRecorded := recorded != wcs.BoolUnset && recorded != ev.Published
 	if !badImplied && !badRecorded {
-		return out
+		return
 	}
 	var problems []string
 	if badImplied {
@@ -133,8 +142,7 @@ func (t *Tracker) direction(out []Finding, ev *wcs.Event, fam wcs.Family, m *fsm
 		problems = append(problems, "media session "+quote(id)+" was published="+boolName(recorded)+
 			" before; a media session keeps one direction")
 	}
-	return t.add(out, ev, KindDirectionMismatch, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-		who(m, fam, id, ev)+" got "+ev.Status+" with published="+boolName(ev.Published)+": "+strings.Join(problems, "; "))
+	t.add(j, KindDirectionMismatch, j.who()+" got "+ev.Status+" with published="+boolName(ev.Published)+": "+strings.Join(problems, "; "))
 }
 
 // closing lists the statuses that move an entity in state from into another
@@ -149,8 +157,8 @@ func closing(m *fsm.Machine[fsm.Symbol], from fsm.Symbol) []string {
 	return out
 }
 
-func illegalMessage(m *fsm.Machine[fsm.Symbol], id, node string, from, st fsm.Symbol) string {
-	msg := m.Name() + " " + describeEntity(id, node) + " in " + m.String(from) + " got " + m.String(st)
+func illegalMessage(m *fsm.Machine[fsm.Symbol], id string, from, st fsm.Symbol) string {
+	msg := m.Name() + " " + quote(id) + " in " + m.String(from) + " got " + m.String(st)
 	if m.Terminal(from) {
 		return msg + "; " + m.String(from) + " is terminal: nothing may follow"
 	}
@@ -186,9 +194,6 @@ func boolName(b wcs.Bool) string {
 	return "false"
 }
 
-// describeEntity names an entity in a message. The node that scopes it is
-// left to the finding's nodeId field: messages stay short.
-func describeEntity(id, _ string) string { return quote(id) }
 
 // quote quotes s only where it needs it, so that messages stay readable.
 func quote(s string) string {

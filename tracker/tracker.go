@@ -345,38 +345,56 @@ func (t *Tracker) dropSession(s *session) {
 	t.deadSess = append(t.deadSess, s)
 }
 
-// finding builds a finding at ev's position.
-func (t *Tracker) add(out []Finding, ev *wcs.Event, k Kind, fam string, _ *entity, id, from, status string, allowed []string, msg string) []Finding {
+// add counts a finding of kind k about the event being judged and appends
+// it to j.out: about the entity's machine (the state it was in and the
+// statuses legal there) once j.stated, before that about the event alone.
+// Messages name the entity by its id: the node that scopes it is left to
+// the finding's nodeId field, so that they stay short.
+func (t *Tracker) add(j *judgment, k Kind, msg string) {
 	t.stats.Findings[k]++
-	if allowed == nil {
-		allowed = []string{}
+	f := Finding{
+		File: strings.Clone(j.ev.File), Line: j.ev.Line, Severity: k.Severity(), Kind: k,
+		Entity: strings.Clone(j.id), Node: strings.Clone(j.ev.NodeID), Status: strings.Clone(j.ev.Status),
+		Allowed: []string{}, Message: msg,
 	}
-	node := strings.Clone(ev.NodeID)
-	if out == nil {
-		out = make([]Finding, 0, defaultFindingCapacity)
+	if j.m != nil {
+		f.Event = j.m.Name()
 	}
-	return append(out, Finding{
-		File: strings.Clone(ev.File), Line: ev.Line, Severity: k.Severity(), Kind: k,
-		Event: fam, Entity: strings.Clone(id), Node: node, From: from, Status: strings.Clone(status),
-		Allowed: allowed, Message: msg,
-	})
+	if j.stated {
+		f.From, f.Allowed = j.m.String(j.from), j.m.AllowedNames(j.from)
+	}
+	if j.out == nil {
+		j.out = make([]Finding, 0, defaultFindingCapacity)
+	}
+	j.out = append(j.out, f)
 }
 
 func (t *Tracker) take(ev *wcs.Event, out []Finding) []Finding {
+	j := judgment{ev: ev, out: out}
+	t.judge(&j)
+	return j.out
+}
+
+// judge judges the event of j: its format, its entity's machine, the rules
+// across families; then moves the entity where its machine allows it.
+func (t *Tracker) judge(j *judgment) {
+	ev := j.ev
 	t.stats.Events++
 	// Format: the family, the status, the key.
 	fam, ok := wcs.FamilyOf(ev.Event)
 	if !ok {
 		if ev.Types[wcs.FieldEvent] > wcs.JSONTypeString || ev.Event == "" {
-			return t.add(out, ev, KindMissingField, "", nil, "", "", ev.Status, nil, fieldProblem(ev, wcs.FieldEvent))
+			t.add(j, KindMissingField, fieldProblem(ev, wcs.FieldEvent))
+			return
 		}
-		return t.add(out, ev, KindUnknownEvent, "", nil, "", "", ev.Status, nil,
-			"event "+quote(ev.Event)+" names no known family; known: "+familyList())
+		t.add(j, KindUnknownEvent, "event "+quote(ev.Event)+" names no known family; known: "+familyList())
+		return
 	}
 	t.stats.Families[fam]++
 	m := fam.Machine()
 	kf := fam.Key()
 	id := ev.Get(kf)
+	j.fam, j.m, j.id = fam, m, id
 	if ev.Status == "" || ev.Types[wcs.FieldStatus] > wcs.JSONTypeString || id == "" && (fam != wcs.FamilyData || ev.Types[kf] > wcs.JSONTypeString) ||
 		ev.Types[wcs.FieldSessionID] > wcs.JSONTypeString || ev.Types[wcs.FieldNodeID] > wcs.JSONTypeString || ev.Types[wcs.FieldPublished] != wcs.JSONTypeAbsent && ev.Types[wcs.FieldPublished] != wcs.JSONTypeBool ||
 		kf != wcs.FieldCallID && ev.Types[wcs.FieldCallID] > wcs.JSONTypeString || kf != wcs.FieldMediaSessionID && ev.Types[wcs.FieldMediaSessionID] > wcs.JSONTypeString ||
@@ -395,21 +413,20 @@ func (t *Tracker) take(ev *wcs.Event, out []Finding) []Finding {
 			}
 		}
 		if len(msgs) > 0 {
-			out = t.add(out, ev, KindMissingField, m.Name(), nil, id, "", ev.Status, nil, m.Name()+": "+strings.Join(msgs, "; "))
+			t.add(j, KindMissingField, m.Name()+": "+strings.Join(msgs, "; "))
 			if fatal {
-				return out
+				return
 			}
 		}
 	}
 	st, ok := wcs.ParseStatus(fam, ev.Status)
 	// The session the event names, and the entity.
-	var sess *session
 	if ev.SessionID != "" {
-		sess = t.session(ev.NodeID, ev.SessionID)
-		defer t.release(sess)
+		j.sess = t.session(ev.NodeID, ev.SessionID)
+		defer t.release(j.sess)
 	}
+	sess := j.sess
 	var e *entity
-	isNew := false
 	if id != "" {
 		// After its session ended nothing new starts: an entity not seen
 		// before is judged, but not tracked. Nor is one whose first status
@@ -418,31 +435,35 @@ func (t *Tracker) take(ev *wcs.Event, out []Finding) []Finding {
 		// as a mark) — unless other families' rules ask whether it was
 		// seen (rule 6), where it stays in its initial state, final.
 		ended := fam != wcs.FamilyConnection && sess != nil && sess.conn != nil && wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(sess.conn.state))
-		e, isNew = t.entity(fam, ev.NodeID, id, sess, !ended && (ok || wcs.OtherSide(fam)))
+		e, j.isNew = t.entity(fam, ev.NodeID, id, sess, !ended && (ok || wcs.OtherSide(fam)))
 	}
+	j.e = e
 	from := m.Initial()
 	if e != nil {
 		from = fsm.Symbol(e.state)
 	}
+	j.from, j.st = from, st
 	if !ok {
-		return t.add(out, ev, KindUnknownStatus, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-			m.Name()+" "+describeEntity(id, ev.NodeID)+" got "+quote(ev.Status)+", which is not a status of "+m.Name()+
-				"; allowed in "+m.String(from)+": "+list(m.AllowedNames(from)))
+		j.stated = true
+		t.add(j, KindUnknownStatus, m.Name()+" "+quote(id)+" got "+quote(ev.Status)+", which is not a status of "+m.Name()+
+			"; allowed in "+m.String(from)+": "+list(m.AllowedNames(from)))
+		return
 	}
 	if e == nil && id != "" {
-		return t.add(out, ev, KindEntityLimit, m.Name(), nil, id, "", ev.Status, nil,
-			m.Name()+" "+describeEntity(id, ev.NodeID)+" is not tracked: the limit of "+itoa(t.opts.MaxEntities)+" entities at once is reached")
+		t.add(j, KindEntityLimit, m.Name()+" "+quote(id)+" is not tracked: the limit of "+itoa(t.opts.MaxEntities)+" entities at once is reached")
+		return
 	}
+	j.stated = true
 	to, legal := m.Next(from, st)
+	j.to, j.legal = to, legal
 	if legal && (e == nil || e.key != "" || e.marked) {
 		// Taken by a tracked entity (or a mark): not by one judged only.
 		t.cov.cover(fam, from, st)
 	}
 	if !legal {
-		out = t.add(out, ev, KindIllegalTransition, m.Name(), e, id, m.String(from), ev.Status, m.AllowedNames(from),
-			illegalMessage(m, id, ev.NodeID, from, st))
+		t.add(j, KindIllegalTransition, illegalMessage(m, id, from, st))
 	}
-	out = t.rules(out, ev, fam, m, e, id, isNew, sess, from, st, to, legal)
+	t.rules(j)
 	switch {
 	case e == nil:
 	case e.key != "":
@@ -457,7 +478,6 @@ func (t *Tracker) take(ev *wcs.Event, out []Finding) []Finding {
 		}
 		t.marks.add(e.mark, packMark(e.state, e.dir))
 	}
-	return out
 }
 
 // file interns a file name.
@@ -474,11 +494,26 @@ func (t *Tracker) file(name string) uint32 {
 	return uint32(len(t.files) - 1)
 }
 
+// key builds in t.keybuf the key of an entity of family fam (with fam) or
+// of a session (without): the family byte, the node, 0, the id; and
+// returns its hash.
+func (t *Tracker) key(fam wcs.Family, withFam bool, node, id string) uint64 {
+	k := t.keybuf[:0]
+	if withFam {
+		k = append(k, byte(fam))
+	}
+	k = append(append(append(k, node...), 0), id...)
+	t.keybuf = k
+	return hashKey(t.seed, k)
+}
+
+// entityKey is key for an entity of fam.
+func (t *Tracker) entityKey(fam wcs.Family, node, id string) uint64 { return t.key(fam, true, node, id) }
+
 // session returns the session named by node and sid, creating it (or
 // reviving it from its mark) when needed.
 func (t *Tracker) session(node, sid string) *session {
-	t.keybuf = append(append(append(t.keybuf[:0], node...), 0), sid...)
-	h := hashKey(t.seed, t.keybuf)
+	h := t.key(0, false, node, sid)
 	if s := t.sessions.get(h, t.keybuf); s != nil {
 		return s
 	}
@@ -492,9 +527,8 @@ func (t *Tracker) session(node, sid string) *session {
 		s.revived = true
 		c := t.newEntity()
 		c.fam, c.state, c.seq = wcs.FamilyConnection, state, t.seq
-		t.keybuf = append(append(t.keybuf[:0], byte(wcs.FamilyConnection)), s.key...)
+		c.h = t.entityKey(wcs.FamilyConnection, node, sid)
 		c.setKey(t.keybuf)
-		c.h = hashString(t.seed, c.key)
 		t.seq++
 		t.entities.put(c)
 		t.attach(s, c)
@@ -509,8 +543,7 @@ func (t *Tracker) session(node, sid string) *session {
 // that closed and was forgotten comes back as a detached copy in its last
 // state. It returns nil when the entity limit stops a new one.
 func (t *Tracker) entity(fam wcs.Family, node, id string, sess *session, create bool) (*entity, bool) {
-	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	h := hashKey(t.seed, t.keybuf)
+	h := t.entityKey(fam, node, id)
 	if e := sess.find(h, t.keybuf); e != nil {
 		return e, false
 	}
@@ -547,8 +580,7 @@ func (t *Tracker) entity(fam wcs.Family, node, id string, sess *session, create 
 
 // peek returns the state of an entity without creating it.
 func (t *Tracker) peek(fam wcs.Family, node, id string) (uint8, bool) {
-	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	h := hashKey(t.seed, t.keybuf)
+	h := t.entityKey(fam, node, id)
 	if e := t.entities.get(h, t.keybuf); e != nil {
 		return e.state, true
 	}
@@ -560,8 +592,7 @@ func (t *Tracker) peek(fam wcs.Family, node, id string) (uint8, bool) {
 // peekFull is peek that also returns the entity: the tracked one, or a
 // detached copy of its mark. It looks in sess first (may be nil).
 func (t *Tracker) peekFull(fam wcs.Family, node, id string, sess *session) (*entity, uint8, bool) {
-	t.keybuf = append(append(append(append(t.keybuf[:0], byte(fam)), node...), 0), id...)
-	h := hashKey(t.seed, t.keybuf)
+	h := t.entityKey(fam, node, id)
 	if e := sess.find(h, t.keybuf); e != nil {
 		return e, e.state, true
 	}
@@ -687,8 +718,7 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 			// all final), which may not move once the stream ended (rule
 			// 3): it becomes a mark too, and a later event of it is judged
 			// against both marks.
-			t.keybuf = append(append(t.keybuf[:0], byte(f)), e.key[1:]...)
-			if k := t.entities.get(hashKey(t.seed, t.keybuf), t.keybuf); k != nil && f.Machine().Final(fsm.Symbol(k.state)) &&
+			if k := t.entities.get(t.entityKey(f, e.node(), e.id()), t.keybuf); k != nil && f.Machine().Final(fsm.Symbol(k.state)) &&
 				(k.sess == nil || k.sess.conn == nil) {
 				ks := k.sess
 				t.forget(k)
@@ -805,7 +835,7 @@ func (t *Tracker) EndSeq() ([]Finding, []uint64) {
 		out = append(out, Finding{
 			File: file, Line: 0, Severity: SeverityWarning, Kind: KindDangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
 			From: m.String(from), Allowed: m.AllowedNames(from),
-			Message: m.Name() + " " + describeEntity(e.id(), e.node()) + " is left in " + m.String(from) +
+			Message: m.Name() + " " + quote(e.id()) + " is left in " + m.String(from) +
 				", which is not final (last event at line " + itoa(e.line) + "); it may still get: " + list(m.AllowedNames(from)),
 		})
 	}
