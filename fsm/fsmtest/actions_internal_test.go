@@ -2,10 +2,14 @@ package fsmtest
 
 import (
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"pgregory.net/rapid"
 )
 
 // light is a small machine for testing the checks themselves:
@@ -72,6 +76,78 @@ func TestFireAndAgree(t *testing.T) {
 		got := [2]string{msg(fire(lightMachine, Handler[light](&h), row.st, row.x)), msg(agree(lightMachine, Handler[light](&h), row.st))}
 		if diff := cmp.Diff([2]string{row.fire, row.agr}, got); diff != "" {
 			t.Errorf("%s: (-want +got):\n%s", row.why, diff)
+		}
+	}
+}
+
+// beat is a machine whose states IDLE and BEAT allow every status:
+// IDLE -BEAT-> BEAT -BEAT-> BEAT, and IDLE or BEAT -STOP-> STOP (terminal).
+type beat uint8
+
+const (
+	idle beat = iota
+	beating
+	stop
+)
+
+var beatMachine = fsm.MustBuild(fsm.Spec[beat]{
+	Name:    "Beat",
+	Names:   []string{"IDLE", "BEAT", "STOP"},
+	Initial: idle,
+	Rules: []fsm.Rule[beat]{
+		{Status: beating, From: []beat{idle, beating}},
+		{Status: stop, From: []beat{idle, beating}},
+	},
+	Terminal: []beat{stop},
+	Final:    []beat{idle, stop},
+})
+
+// runner is a right Handler: it runs m itself.
+type runner[S ~uint8] struct {
+	m  *fsm.Machine[S]
+	st S
+}
+
+func (r *runner[S]) Fire(x S) error {
+	to, ok := r.m.Next(r.st, x)
+	if !ok {
+		return errors.New("refused")
+	}
+	r.st = to
+	return nil
+}
+
+func (r *runner[S]) State() S { return r.st }
+
+// resetRunner is a runner that is a Resetter.
+type resetRunner[S ~uint8] struct{ *runner[S] }
+
+func (r resetRunner[S]) Reset() { r.st = r.m.Initial() }
+
+// Whatever action rapid draws, again and again, it runs: rapid never gives
+// up with "can't find a valid (non-skipped) action". Each action is run on
+// its own, so that a state where it would skip is one that rapid cannot
+// leave: "legal" alone ends in BROKEN or STOP, which allow nothing, and
+// "illegal" alone stays in IDLE, which allows everything.
+func TestActionsNeverSkip(t *testing.T) {
+	for _, m := range []*fsm.Machine[fsm.Symbol]{lightMachine.Untyped(), beatMachine.Untyped()} {
+		for _, reset := range []bool{false, true} {
+			newHandler := func() Handler[fsm.Symbol] {
+				r := &runner[fsm.Symbol]{m, m.Initial()}
+				if reset {
+					return resetRunner[fsm.Symbol]{r}
+				}
+				return r
+			}
+			for _, name := range slices.Sorted(maps.Keys(Actions(m, newHandler()))) {
+				if name == "" {
+					continue
+				}
+				t.Run(fmt.Sprintf("%s/reset=%v/%s", m.Name(), reset, name), rapid.MakeCheck(func(t *rapid.T) {
+					actions := Actions(m, newHandler())
+					t.Repeat(map[string]func(*rapid.T){name: actions[name], "": actions[""]})
+				}))
+			}
 		}
 	}
 }
