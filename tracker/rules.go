@@ -46,18 +46,18 @@ func (t *Tracker) rules(j *judgment) {
 		case conn == nil && t.opts.Partial:
 		case conn == nil:
 			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": no "+wcs.FamilyConnection.String()+" "+wcs.FamilyConnection.Machine().String(wcs.SessionLive)+" for session "+quote(ev.SessionID)+
-					" before this event; for a log that carries only some families use -partial")
+				" before this event; for a log that carries only some families use -partial")
 		case fsm.Symbol(conn.state) == wcs.SessionLive:
 		case !wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(conn.state)):
 			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": session "+quote(ev.SessionID)+" is "+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
-					", not "+wcs.FamilyConnection.Machine().String(wcs.SessionLive))
+				", not "+wcs.FamilyConnection.Machine().String(wcs.SessionLive))
 		case isNew:
 			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
-					") before this event; nothing new may start after the end")
+				") before this event; nothing new may start after the end")
 		case !(j.legal && j.to != from && m.Final(j.to)):
 			t.add(j, KindNoSession, j.who()+" in "+m.String(from)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+
-					wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+"); after the end it may only move into a final state: "+
-					list(closing(m, from)))
+				wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+"); after the end it may only move into a final state: "+
+				list(closing(m, from)))
 		}
 	}
 	if sess != nil && sess.revived {
@@ -95,10 +95,10 @@ func (t *Tracker) rules(j *judgment) {
 		case !seen && t.opts.Partial:
 		case !seen:
 			t.add(j, KindTransferWithoutCall, j.who()+" got "+ev.Status+": no CallStatusEvent for call "+quote(id)+" before this transfer; a transfer needs the call "+
-					strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
+				strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
 		case !live:
 			t.add(j, KindTransferWithoutCall, j.who()+" got "+ev.Status+": call "+quote(id)+" is "+cm.String(fsm.Symbol(cst))+"; a transfer needs it "+
-					strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
+				strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
 		}
 	}
 	t.direction(j, sibling, looked)
@@ -193,7 +193,6 @@ func boolName(b wcs.Bool) string {
 	}
 	return "false"
 }
-
 
 // quote quotes s only where it needs it, so that messages stay readable.
 func quote(s string) string {

@@ -508,7 +508,9 @@ func (t *Tracker) key(fam wcs.Family, withFam bool, node, id string) uint64 {
 }
 
 // entityKey is key for an entity of fam.
-func (t *Tracker) entityKey(fam wcs.Family, node, id string) uint64 { return t.key(fam, true, node, id) }
+func (t *Tracker) entityKey(fam wcs.Family, node, id string) uint64 {
+	return t.key(fam, true, node, id)
+}
 
 // session returns the session named by node and sid, creating it (or
 // reviving it from its mark) when needed.
