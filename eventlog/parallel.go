@@ -345,11 +345,21 @@ func (v *Validator) Coverage() tracker.Coverage {
 // it, in parallel), only counted. A line longer than the limit is not held:
 // it is read past and sent alone, as a preset rec with its message.
 func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(lines int)) error {
+	// The counters are brought up to date at each block sent (a progress
+	// report reads them meanwhile) and at the end.
 	var nBytes, nLines int64
-	defer func() {
+	flush := func() {
 		v.Bytes.Add(nBytes)
 		v.Lines.Add(nLines)
-	}()
+		nBytes, nLines = 0, 0
+	}
+	defer flush()
+	counted := send
+	send = func(lines int) {
+		counted(lines)
+		nLines += int64(lines)
+		flush()
+	}
 	lineNo := 1
 	carry := v.carry[:0]
 	defer func() { v.carry = carry[:0] }()
@@ -376,7 +386,6 @@ func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(l
 					b.buf = b.buf[:i+1]
 					lines := bytes.Count(b.buf, []byte{'\n'})
 					send(lines)
-					nLines += int64(lines)
 				}
 				return err
 			}
@@ -426,7 +435,6 @@ func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(l
 				b.recs = append(b.recs[:0], rec{line: lineNo, tooLong: longLine(L, S, n, v.MaxLine)})
 				b.preset = true
 				send(1)
-				nLines++
 				lineNo++
 				if eof && len(carry) == 0 {
 					return nil
@@ -454,7 +462,6 @@ func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(l
 			return nil // the block is given back by the caller
 		}
 		send(lines)
-		nLines += int64(lines)
 		lineNo += lines
 		if eof {
 			return nil

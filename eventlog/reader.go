@@ -1,7 +1,6 @@
 package eventlog
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -51,8 +50,8 @@ type Validator struct {
 	dec   hookbody.Decoder
 	ev    wcs.Event
 	long  []byte
-	carry []byte // the parallel reader's start of a line, from one block to the next
-	br    *bufio.Reader
+	carry []byte        // the parallel reader's start of a line, from one block to the next
+	seq   *block        // Jobs <= 1: the one block, judged as it is read
 	wcs   wcslog.Reader // ReadWCSLog
 	par   *shards       // Jobs > 1: the shards (parallel.go)
 	pos   uint64        // the position of the next line or event in the input, when sharded
@@ -87,9 +86,35 @@ func (v *Validator) ReadJSONL(name string, r io.Reader) error {
 	if v.par != nil {
 		return v.readParallel(name, r)
 	}
-	return v.lines(name, r, func(lineNo int, line []byte) {
-		v.JSONLine(name, lineNo, line)
-	})
+	return v.readSequential(name, r)
+}
+
+// readSequential is ReadJSONL in the calling goroutine: the same reader of
+// blocks of whole lines as the pipeline's (parallel.go), each block judged
+// as soon as it is read.
+func (v *Validator) readSequential(name string, r io.Reader) error {
+	if v.seq == nil {
+		v.seq = &block{}
+	}
+	b := v.seq
+	next := func(first int) *block {
+		b.file, b.pos, b.first, b.preset = name, 0, first, false
+		b.buf, b.recs = b.buf[:0], b.recs[:0]
+		return b
+	}
+	send := func(int) {
+		if !b.preset {
+			b.split(v.MaxLine)
+		}
+		for _, rec := range b.recs {
+			if rec.tooLong != "" {
+				v.emit([]tracker.Finding{v.Tracker.Reject(name, rec.line, tracker.KindLineTooLong, rec.tooLong)})
+				continue
+			}
+			v.JSONLine(name, rec.line, b.buf[rec.off:rec.off+rec.n])
+		}
+	}
+	return v.blocks(r, next, send)
 }
 
 // JSONLine judges one line of JSON Lines (without its newline): blank lines
@@ -105,83 +130,6 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 		return
 	}
 	v.emit(v.take(&v.ev))
-}
-
-// lines calls fn for each line of r, numbered from 1 and without its line
-// ending; a line longer than MaxLine gets a line-too-long finding instead
-// and is skipped without being held in memory. A UTF-8 byte order mark at
-// the start is skipped.
-func (v *Validator) lines(name string, r io.Reader, fn func(int, []byte)) error {
-	return v.linesFunc(name, r, fn, func(lineNo int, msg string) {
-		v.emit([]tracker.Finding{v.Tracker.Reject(name, lineNo, tracker.KindLineTooLong, msg)})
-	})
-}
-
-// linesFunc is lines with the line-too-long findings given to long.
-// The counters Lines and Bytes are brought up to date every few lines and
-// at the end, not at every line.
-func (v *Validator) linesFunc(name string, r io.Reader, fn func(int, []byte), long func(lineNo int, msg string)) error {
-	if v.br == nil {
-		v.br = bufio.NewReaderSize(r, readBuf)
-	} else {
-		v.br.Reset(r)
-	}
-	br := v.br
-	var nBytes, nLines int64
-	flush := func() {
-		v.Bytes.Add(nBytes)
-		v.Lines.Add(nLines)
-		nBytes, nLines = 0, 0
-	}
-	defer flush()
-	for lineNo := 1; ; lineNo++ {
-		chunk, err := br.ReadSlice('\n')
-		nBytes += int64(len(chunk))
-		size := len(chunk)
-		line := chunk
-		tooLong := false
-		if err == bufio.ErrBufferFull {
-			v.long = append(v.long[:0], chunk...)
-			for err == bufio.ErrBufferFull {
-				chunk, err = br.ReadSlice('\n')
-				nBytes += int64(len(chunk))
-				size += len(chunk)
-				if !tooLong && len(v.long)+len(chunk) > v.MaxLine+2 {
-					tooLong = true
-				}
-				if !tooLong {
-					v.long = append(v.long, chunk...)
-				}
-			}
-			line = v.long
-		}
-		if err != nil && err != io.EOF {
-			return err
-		}
-		if size == 0 {
-			return nil
-		}
-		if nLines++; nLines == 1024 {
-			flush()
-		}
-		n := size
-		if !tooLong {
-			line = bytes.TrimSuffix(line, []byte{'\n'})
-			line = bytes.TrimSuffix(line, []byte{'\r'})
-			n = len(line)
-		}
-		if lineNo == 1 {
-			line = bytes.TrimPrefix(line, bom)
-		}
-		if tooLong || n > v.MaxLine {
-			long(lineNo, tooLongMessage(tooLong, n, v.MaxLine))
-		} else {
-			fn(lineNo, line)
-		}
-		if err == io.EOF {
-			return nil
-		}
-	}
 }
 
 // End reports the entities left open (dangling warnings).
