@@ -1,33 +1,17 @@
-// Package eventlog validates logs of Web Call Server events: it reads them
-// in one pass, as a stream, routes each event to its entity (a connection,
-// a registration, a call, a transfer, a stream, a keep-alive, a debug
-// session, a data send), steps that entity's machine, applies the rules
-// across families of machines.md, and reports findings.
+// Package eventlog validates logs of Web Call Server hooks: it reads them in
+// one pass, as a stream, and has a tracker (package tracker) judge every
+// hook, reporting each finding, in order, to a function.
 //
-// One engine, two faces:
+//   - [Validator] reads whole logs from any io.Reader: JSON Lines (see
+//     log-format.md) with [Validator.ReadJSONL], WCS's own server log with
+//     [Validator.ReadWCSLog] (package wcslog); [SniffReader] tells them
+//     apart. With Jobs > 1 it shards the log by session over as many
+//     trackers, with the findings, their order and the statistics of one.
+//   - [Judge] judges one [Hook] (a body, where it was read, the name its
+//     URL gives it) with a tracker: the one way JSON Lines, server logs and
+//     wcsfsm serve turn a hook into findings, and what a backend's own hook
+//     handler can use.
 //
-//   - [Tracker] takes one [Event] at a time and returns its findings; it is
-//     what a hook receiver (wcsfsm serve) or a backend's own guard uses. Its
-//     zero value is ready to use.
-//   - [Validator] reads whole logs (JSON Lines, see log-format.md, or WCS's
-//     own server log, see [Validator.ReadWCSLog] and [SniffReader]) from any
-//     io.Reader, line by line, and hands every finding, in order, to a
-//     function.
-//
-// [Decoder] reads the few fields the checks need from a hook body without
-// decoding the rest: it accepts exactly what encoding/json accepts.
-//
-// A finding ([Finding]) has a [Kind] (malformed, illegal-transition,
-// no-session, dangling, …) and speaks of the entity's own machine: the state
-// it was in and the statuses that were legal there. An event its machine
-// refuses does not move the entity; an event its machine allows but a rule
-// refuses still moves it; so one bad line neither hides nor causes findings
-// on the lines after it.
-//
-// Memory follows the sessions open at the same time, not the length of the
-// log: an ended session whose entities have closed is forgotten but for a
-// compact mark, and every store is bounded ([Options]).
-//
-// The families are listed once, in [Families]; each family's table lives in
-// its own package (connection, call, transfer, stream).
+// What a finding says, and the memory a log takes, is the tracker's: see
+// package tracker.
 package eventlog

@@ -302,8 +302,12 @@ func TestServeShutdownUnderLoad(t *testing.T) {
 			}
 		})
 	}
-	for posted.Load() < 500 {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); posted.Load() < 500; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			s.cancel()
+			wg.Wait()
+			t.Fatalf("only %d hooks answered in a minute; want 500 before the SIGTERM", posted.Load())
+		}
 	}
 	atCancel, t0 := posted.Load(), time.Now()
 	s.cancel() // SIGTERM
