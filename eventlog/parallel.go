@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/internal/hashtab"
 	"github.com/wcsfsm/wcsfsm/tracker"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
@@ -111,7 +112,7 @@ const shardKey = 0x2d358dccaa6c78a5
 func (s *shards) shardOf(ev *wcs.Event) int {
 	n := uint64(len(s.trackers))
 	if ev.SessionID != "" {
-		return int((hashString(shardKey, ev.NodeID)*31 ^ hashString(shardKey, ev.SessionID)) % n)
+		return int((hashtab.HashString(shardKey, ev.NodeID)*31 ^ hashtab.HashString(shardKey, ev.SessionID)) % n)
 	}
 	// No session: the entity's id (shared by a stream and its keep-alives,
 	// a call and its transfers), whatever the family.
@@ -119,7 +120,7 @@ func (s *shards) shardOf(ev *wcs.Event) int {
 	if fam, ok := wcs.FamilyOf(ev.Event); ok {
 		id = ev.Get(fam.Key())
 	}
-	return int((hashString(shardKey, ev.NodeID)*31 ^ hashString(shardKey, id)) % n)
+	return int((hashtab.HashString(shardKey, ev.NodeID)*31 ^ hashtab.HashString(shardKey, id)) % n)
 }
 
 // take judges one event outside the pipeline (a server log, JSONLine):

@@ -1,7 +1,6 @@
 package eventlog
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"strconv"
@@ -121,7 +120,7 @@ func (v *Validator) readSequential(name string, r io.Reader) error {
 // are skipped, a line that is not an event gets a finding.
 func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 	v.setup()
-	if len(bytes.TrimLeft(line, " \t\r\n")) == 0 {
+	if blank(line) {
 		return
 	}
 	h := Hook{File: name, Line: lineNo, Body: line}

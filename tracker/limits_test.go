@@ -93,7 +93,7 @@ type limSizes struct {
 func limMeasure(t *Tracker) limSizes {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return limSizes{t.entities.n, t.sessions.n, t.marks.len()}
+	return limSizes{t.entities.Len(), t.sessions.Len(), t.marks.Len()}
 }
 
 // limSession appends to evs the events of short session i, one of several

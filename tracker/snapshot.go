@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/internal/hashtab"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
@@ -24,7 +25,7 @@ import (
 //
 //	header    magic "WCSFSMTK", version (varint, 3), payload length (varint)
 //	payload   options    flags (bit 0: Partial), MaxEntities, MaxMarks
-//	          hash seed  the tracker's key of hashKey (8 bytes, little-endian): the marks are
+//	          hash seed  the tracker's key of hashtab.Hash (8 bytes, little-endian): the marks are
 //	                     hashes under it
 //	          seq        the next entity's sequence number
 //	          stats      Events, Entities, list of findings by Kind, list of events by family
@@ -114,8 +115,10 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 		p = appendSnapString(p, f)
 	}
 	// Entities, in the order they started.
-	ents := make([]*entity, 0, t.entities.n)
-	t.entities.each(func(e *entity) { ents = append(ents, e) })
+	ents := make([]*entity, 0, t.entities.Len())
+	for e := range t.entities.All() {
+		ents = append(ents, e)
+	}
 	sort.Slice(ents, func(i, j int) bool { return ents[i].seq < ents[j].seq })
 	index := make(map[*entity]uint64, len(ents))
 	p = binary.AppendUvarint(p, uint64(len(ents)))
@@ -129,8 +132,10 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 		p = binary.AppendVarint(p, int64(e.line))
 	}
 	// Sessions, by key.
-	sess := make([]*session, 0, t.sessions.n)
-	t.sessions.each(func(s *session) { sess = append(sess, s) })
+	sess := make([]*session, 0, t.sessions.Len())
+	for s := range t.sessions.All() {
+		sess = append(sess, s)
+	}
 	sort.Slice(sess, func(i, j int) bool { return sess[i].key < sess[j].key })
 	p = binary.AppendUvarint(p, uint64(len(sess)))
 	for _, s := range sess {
@@ -160,12 +165,11 @@ func appendSnapString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-func appendMarks(b []byte, m *marks) []byte {
-	b = binary.AppendUvarint(b, uint64(len(m.ring)))
-	for i := range m.ring {
-		h := m.ring[(m.head+i)%len(m.ring)]
+func appendMarks(b []byte, m *hashtab.Marks) []byte {
+	b = binary.AppendUvarint(b, uint64(m.Len()))
+	for h, v := range m.All() {
 		b = binary.LittleEndian.AppendUint64(b, h)
-		b = binary.AppendUvarint(b, uint64(m.m[h]))
+		b = binary.AppendUvarint(b, uint64(v))
 	}
 	return b
 }
@@ -193,15 +197,15 @@ func (t *Tracker) Restore(r io.Reader) error {
 		t.fileIdx[f] = uint32(i)
 	}
 	for _, e := range st.entities {
-		e.h = hashString(t.seed, e.key)
-		t.entities.put(e)
+		e.h = hashtab.HashString(t.seed, e.key)
+		t.entities.Put(e.h, e)
 		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
 			t.stats.Open++
 		}
 	}
 	for _, s := range st.sessions {
-		s.h = hashString(t.seed, s.key)
-		t.sessions.put(s)
+		s.h = hashtab.HashString(t.seed, s.key)
+		t.sessions.Put(s.h, s)
 	}
 	t.marks = st.marks
 	return nil
@@ -217,7 +221,7 @@ type restored struct {
 	files    []string
 	entities []*entity
 	sessions []*session
-	marks    marks
+	marks    hashtab.Marks
 }
 
 func snapErr(format string, args ...any) error {
@@ -381,15 +385,14 @@ func (d *snapReader) uint64(what string) uint64 {
 	return v
 }
 
-func (d *snapReader) marks(what string, max int, valid func(uint8) bool) marks {
+func (d *snapReader) marks(what string, max int, valid func(uint8) bool) hashtab.Marks {
 	n := d.count(what, 9)
-	var m marks
-	m.init(max)
+	var m hashtab.Marks
+	m.Init(max)
 	if n > max {
 		d.fail("%s: %d marks, more than the limit of %d", what, n, max)
 		return m
 	}
-	m.ring = make([]uint64, 0, n)
 	for i := 0; i < n && d.err == nil; i++ {
 		if len(d.b)-d.off < 8 {
 			d.fail("truncated in %s", what)
@@ -405,12 +408,11 @@ func (d *snapReader) marks(what string, max int, valid func(uint8) bool) marks {
 			d.fail("%s: mark %d holds state %d, which is no state it may hold", what, i, v)
 			break
 		}
-		if _, dup := m.m[h]; dup {
+		if _, dup := m.Get(h); dup {
 			d.fail("%s: mark %d repeats the hash %016x", what, i, h)
 			break
 		}
-		m.ring = append(m.ring, h)
-		m.m[h] = uint8(v)
+		m.Add(h, uint8(v))
 	}
 	return m
 }

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/internal/hashtab"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
@@ -96,10 +97,10 @@ type Tracker struct {
 	mu       sync.Mutex
 	opts     Options
 	init     bool
-	sessions sessTable // by the hash of the key (table.go)
-	entities entTable
-	marks    marks  // forgotten sessions and entities: key hash -> mark (packMark: state, direction)
-	seed     uint64 // of hashKey: random for each tracker, so that no one can choose colliding ids
+	sessions hashtab.Table[*session] // by the hash of the key
+	entities hashtab.Table[*entity]
+	marks    hashtab.Marks // forgotten sessions and entities: key hash -> mark (packMark: state, direction)
+	seed     uint64        // of hashtab.Hash: random for each tracker, so that no one can choose colliding ids
 	seq      uint64
 	keybuf   []byte
 	stats    Stats
@@ -123,8 +124,7 @@ const maxFree = 1024
 
 type session struct {
 	key      string // node "\x00" sessionId
-	h        uint64 // hashKey(key)
-	next     *session
+	h        uint64 // hashtab.Hash(seed, key)
 	conn     *entity
 	members  int // entities of the session, the connection included
 	nonFinal int // members not in a final state
@@ -136,8 +136,7 @@ type session struct {
 
 type entity struct {
 	key    string // family byte, node, "\x00", id
-	h      uint64 // hashKey(key)
-	next   *entity
+	h      uint64 // hashtab.Hash(seed, key)
 	fam    wcs.Family
 	state  uint8
 	dir    wcs.Bool // the direction of a media session, from "published"
@@ -168,7 +167,14 @@ func inlineString(buf *[inlineKey]byte, k []byte) string {
 	return unsafe.String(&buf[0], n)
 }
 
-func (e *entity) setKey(k []byte)  { e.key = inlineString(&e.kbuf, k) }
+func (e *entity) setKey(k []byte) { e.key = inlineString(&e.kbuf, k) }
+
+// Key returns the entity's key, by which its table tells it from others
+// with the same hash.
+func (e *entity) Key() string { return e.key }
+
+// Key returns the session's key.
+func (s *session) Key() string     { return s.key }
 func (s *session) setKey(k []byte) { s.key = inlineString(&s.kbuf, k) }
 
 func (e *entity) id() string {
@@ -207,14 +213,14 @@ func (t *Tracker) reset(opts Options) {
 	}
 	t.opts = opts
 	t.init = true
-	t.sessions.init()
-	t.entities.init()
+	t.sessions.Reset()
+	t.entities.Reset()
 	t.fileIdx = map[string]uint32{}
 	t.files = nil
 	t.seq = 0
 	t.stats = Stats{}
 	t.cov = newCoverage()
-	t.marks.init(opts.MaxMarks)
+	t.marks.Init(opts.MaxMarks)
 	t.seed = rand.Uint64()
 }
 
@@ -238,8 +244,8 @@ func (t *Tracker) Stats() Stats {
 	defer t.mu.Unlock()
 	t.lazyInit()
 	s := t.stats
-	s.Tracked = t.entities.n
-	s.Sessions = t.sessions.n
+	s.Tracked = t.entities.Len()
+	s.Sessions = t.sessions.Len()
 	return s
 }
 
@@ -340,7 +346,7 @@ func (t *Tracker) dropSession(s *session) {
 	if s.dropped {
 		return
 	}
-	t.sessions.del(s)
+	t.sessions.Delete(s.h, s)
 	s.dropped = true
 	t.deadSess = append(t.deadSess, s)
 }
@@ -476,7 +482,7 @@ func (t *Tracker) judge(j *judgment) {
 		if legal {
 			e.state = uint8(to)
 		}
-		t.marks.add(e.mark, packMark(e.state, e.dir))
+		t.marks.Add(e.mark, packMark(e.state, e.dir))
 	}
 }
 
@@ -504,7 +510,7 @@ func (t *Tracker) key(fam wcs.Family, withFam bool, node, id string) uint64 {
 	}
 	k = append(append(append(k, node...), 0), id...)
 	t.keybuf = k
-	return hashKey(t.seed, k)
+	return hashtab.Hash(t.seed, k)
 }
 
 // entityKey is key for an entity of fam.
@@ -516,14 +522,14 @@ func (t *Tracker) entityKey(fam wcs.Family, node, id string) uint64 {
 // reviving it from its mark) when needed.
 func (t *Tracker) session(node, sid string) *session {
 	h := t.key(0, false, node, sid)
-	if s := t.sessions.get(h, t.keybuf); s != nil {
+	if s := t.sessions.Get(h, t.keybuf); s != nil {
 		return s
 	}
 	s := t.newSession()
 	s.h = h
 	s.setKey(t.keybuf)
-	t.sessions.put(s)
-	if v, ok := t.marks.get(h ^ sessionSalt); ok && wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(v)) {
+	t.sessions.Put(s.h, s)
+	if v, ok := t.marks.Get(h ^ sessionSalt); ok && wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(v)) {
 		state := v
 		// An ended session that was forgotten: bring back its connection.
 		s.revived = true
@@ -532,7 +538,7 @@ func (t *Tracker) session(node, sid string) *session {
 		c.h = t.entityKey(wcs.FamilyConnection, node, sid)
 		c.setKey(t.keybuf)
 		t.seq++
-		t.entities.put(c)
+		t.entities.Put(c.h, c)
 		t.attach(s, c)
 		s.conn = c
 	}
@@ -549,17 +555,17 @@ func (t *Tracker) entity(fam wcs.Family, node, id string, sess *session, create 
 	if e := sess.find(h, t.keybuf); e != nil {
 		return e, false
 	}
-	if e := t.entities.get(h, t.keybuf); e != nil {
+	if e := t.entities.Get(h, t.keybuf); e != nil {
 		return e, false
 	}
-	if v, ok := t.marks.get(h); ok {
+	if v, ok := t.marks.Get(h); ok {
 		state, dir := unpackMark(v)
 		return &entity{fam: fam, state: state, dir: dir, mark: h, marked: true}, false
 	}
 	if !create {
 		return &entity{fam: fam, state: uint8(fam.Machine().Initial())}, true
 	}
-	if t.entities.n >= t.opts.MaxEntities {
+	if t.entities.Len() >= t.opts.MaxEntities {
 		return nil, true
 	}
 	e := t.newEntity()
@@ -567,7 +573,7 @@ func (t *Tracker) entity(fam wcs.Family, node, id string, sess *session, create 
 	e.setKey(t.keybuf)
 	t.seq++
 	t.stats.Entities++
-	t.entities.put(e)
+	t.entities.Put(e.h, e)
 	if !fam.Machine().Final(fsm.Symbol(e.state)) {
 		t.stats.Open++
 	}
@@ -583,10 +589,10 @@ func (t *Tracker) entity(fam wcs.Family, node, id string, sess *session, create 
 // peek returns the state of an entity without creating it.
 func (t *Tracker) peek(fam wcs.Family, node, id string) (uint8, bool) {
 	h := t.entityKey(fam, node, id)
-	if e := t.entities.get(h, t.keybuf); e != nil {
+	if e := t.entities.Get(h, t.keybuf); e != nil {
 		return e.state, true
 	}
-	v, ok := t.marks.get(h)
+	v, ok := t.marks.Get(h)
 	state, _ := unpackMark(v)
 	return state, ok
 }
@@ -598,10 +604,10 @@ func (t *Tracker) peekFull(fam wcs.Family, node, id string, sess *session) (*ent
 	if e := sess.find(h, t.keybuf); e != nil {
 		return e, e.state, true
 	}
-	if e := t.entities.get(h, t.keybuf); e != nil {
+	if e := t.entities.Get(h, t.keybuf); e != nil {
 		return e, e.state, true
 	}
-	if v, ok := t.marks.get(h); ok {
+	if v, ok := t.marks.Get(h); ok {
 		state, dir := unpackMark(v)
 		return &entity{fam: fam, state: state, dir: dir, mark: h, marked: true}, state, true
 	}
@@ -720,7 +726,7 @@ func (t *Tracker) move(e *entity, to fsm.Symbol) {
 			// all final), which may not move once the stream ended (rule
 			// 3): it becomes a mark too, and a later event of it is judged
 			// against both marks.
-			if k := t.entities.get(t.entityKey(f, e.node(), e.id()), t.keybuf); k != nil && f.Machine().Final(fsm.Symbol(k.state)) &&
+			if k := t.entities.Get(t.entityKey(f, e.node(), e.id()), t.keybuf); k != nil && f.Machine().Final(fsm.Symbol(k.state)) &&
 				(k.sess == nil || k.sess.conn == nil) {
 				ks := k.sess
 				t.forget(k)
@@ -750,8 +756,8 @@ var follower = map[wcs.Family]wcs.Family{wcs.FamilyStream: wcs.FamilyKeepAlive}
 // direction.
 func (t *Tracker) forget(e *entity) {
 	t.detach(e)
-	t.entities.del(e)
-	t.marks.add(e.h, packMark(e.state, e.dir))
+	t.entities.Delete(e.h, e)
+	t.marks.Add(e.h, packMark(e.state, e.dir))
 	t.dead = append(t.dead, e)
 }
 
@@ -784,16 +790,16 @@ func (t *Tracker) release(s *session) {
 // a new one.
 func (t *Tracker) drop(s *session) {
 	for _, e := range s.ents {
-		t.entities.del(e)
+		t.entities.Delete(e.h, e)
 		e.sess = nil
 		if mayClose[e.fam][e.state] {
-			t.marks.add(e.h, packMark(e.state, e.dir))
+			t.marks.Add(e.h, packMark(e.state, e.dir))
 		}
 	}
 	t.dead = append(t.dead, s.ents...)
 	clear(s.ents)
 	s.ents = s.ents[:0]
-	t.marks.add(s.h^sessionSalt, packMark(s.conn.state, wcs.BoolUnset))
+	t.marks.Add(s.h^sessionSalt, packMark(s.conn.state, wcs.BoolUnset))
 	t.dropSession(s)
 }
 
@@ -817,11 +823,11 @@ func (t *Tracker) EndSeq() ([]Finding, []uint64) {
 	// Dangling findings come from End alone: the count is that of this one.
 	t.stats.Findings[KindDangling] = 0
 	var open []*entity
-	t.entities.each(func(e *entity) {
+	for e := range t.entities.All() {
 		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
 			open = append(open, e)
 		}
-	})
+	}
 	sort.Slice(open, func(i, j int) bool { return open[i].seq < open[j].seq })
 	var out []Finding
 	var seqs []uint64
