@@ -48,8 +48,7 @@ type Validator struct {
 
 	dec   hookbody.Decoder
 	ev    wcs.Event
-	long  []byte
-	carry []byte        // the parallel reader's start of a line, from one block to the next
+	carry []byte        // the reader's start of a line, from one block to the next
 	seq   *block        // Jobs <= 1: the one block, judged as it is read
 	wcs   wcslog.Reader // ReadWCSLog
 	par   *shards       // Jobs > 1: the shards (parallel.go)

@@ -16,7 +16,7 @@ type item struct {
 	key  string // in kbuf
 	h    uint64
 	next *item
-	pad  [64]byte
+	_    [64]byte // the rest of an entity
 	kbuf [64]byte
 }
 
