@@ -118,6 +118,23 @@ type Tracker struct {
 	freeSess []*session
 }
 
+// A tracker's marks take memory as they come, until presize; then room
+// for MaxMarks of them (at most reserveMarks) is made at once, so that the
+// memory of a long log is that of a short one, not one that grows until
+// the bound; a tracker that keeps a few marks keeps them small.
+const (
+	presize      = 1024
+	reserveMarks = 1 << 20
+)
+
+// mark keeps the mark of hash h: an entity's or a session's state.
+func (t *Tracker) mark(h uint64, v uint8) {
+	t.marks.Add(h, v)
+	if t.marks.Len() == presize {
+		t.marks.Reserve(min(t.opts.MaxMarks, reserveMarks))
+	}
+}
+
 // maxFree bounds each free list: enough for the turnover of a busy log,
 // while a burst of closings leaves the rest to the garbage collector.
 const maxFree = 1024
@@ -482,7 +499,7 @@ func (t *Tracker) judge(j *judgment) {
 		if legal {
 			e.state = uint8(to)
 		}
-		t.marks.Add(e.mark, packMark(e.state, e.dir))
+		t.mark(e.mark, packMark(e.state, e.dir))
 	}
 }
 
@@ -757,7 +774,7 @@ var follower = map[wcs.Family]wcs.Family{wcs.FamilyStream: wcs.FamilyKeepAlive}
 func (t *Tracker) forget(e *entity) {
 	t.detach(e)
 	t.entities.Delete(e.h, e)
-	t.marks.Add(e.h, packMark(e.state, e.dir))
+	t.mark(e.h, packMark(e.state, e.dir))
 	t.dead = append(t.dead, e)
 }
 
@@ -793,13 +810,13 @@ func (t *Tracker) drop(s *session) {
 		t.entities.Delete(e.h, e)
 		e.sess = nil
 		if mayClose[e.fam][e.state] {
-			t.marks.Add(e.h, packMark(e.state, e.dir))
+			t.mark(e.h, packMark(e.state, e.dir))
 		}
 	}
 	t.dead = append(t.dead, s.ents...)
 	clear(s.ents)
 	s.ents = s.ents[:0]
-	t.marks.Add(s.h^sessionSalt, packMark(s.conn.state, wcs.BoolUnset))
+	t.mark(s.h^sessionSalt, packMark(s.conn.state, wcs.BoolUnset))
 	t.dropSession(s)
 }
 

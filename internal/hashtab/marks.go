@@ -106,6 +106,24 @@ func (s *Marks) Add(h uint64, v uint8) {
 	s.n++
 }
 
+// Reserve makes room at once for n hashes in all (at most the maximum),
+// so that s grows no more until it holds them: a caller that knows it will
+// fill s trades the memory of a short run for a flat one.
+func (s *Marks) Reserve(n int) {
+	n = min(n, s.max)
+	if cap(s.ring) < n {
+		s.ring = append(make([]uint64, 0, n), s.ring...)
+	}
+	size := max(len(s.slots), minSlots)
+	for size/8*marksLoad < n {
+		size *= 2
+	}
+	if size > len(s.slots) {
+		s.slots = resize(s.slots, size)
+		s.limit = size / 8 * marksLoad
+	}
+}
+
 // All returns an iterator over the hashes in s and their bytes, oldest
 // first (the order in which Add would bring them back). The loop's body
 // must not Add.

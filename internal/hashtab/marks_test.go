@@ -262,3 +262,34 @@ func TestMarksProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestMarksReserve: after Reserve(n), adding up to n hashes allocates
+// nothing, and the marks keep their order and their bound.
+func TestMarksReserve(t *testing.T) {
+	var m Marks
+	m.Init(100)
+	for h := range uint64(10) {
+		m.Add(h, uint8(h))
+	}
+	m.Reserve(1000) // more than the maximum: room for 100
+	next := uint64(10)
+	allocs := testing.AllocsPerRun(1, func() { // run twice: a warm-up, then measured
+		for end := next + 45; next < end; next++ {
+			m.Add(next, uint8(next))
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("adding up to the reserve: %v allocations, want 0", allocs)
+	}
+	m.Add(100, 100) // the oldest, 0, goes
+	if _, ok := m.Get(0); ok || m.Len() != 100 {
+		t.Errorf("past the maximum: hash 0 still there (%v) or %d marks, want 100", ok, m.Len())
+	}
+	var order []uint64
+	for h := range m.All() {
+		order = append(order, h)
+	}
+	if order[0] != 1 || order[99] != 100 {
+		t.Errorf("order after Reserve: first %d, last %d; want 1 and 100", order[0], order[99])
+	}
+}
