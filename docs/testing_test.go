@@ -56,7 +56,7 @@ func sampleCoverage(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr}
 	if err := v.ReadJSONL(path, f); err != nil {
 		return "", err

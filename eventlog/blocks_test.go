@@ -37,7 +37,7 @@ func TestBlocksFromPipes(t *testing.T) {
 			var b *block
 			blocks, lines := 0, 0
 			var got bytes.Buffer
-			err := v.blocks(pr, func(int) *block {
+			err := v.blocks(pr, false, func(int) *block {
 				b = &block{}
 				return b
 			}, func(n int) {

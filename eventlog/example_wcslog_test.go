@@ -77,7 +77,7 @@ func ExampleSniffReader() {
 	for _, log := range []string{serverLog, `{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}` + "\n"} {
 		br := bufio.NewReader(strings.NewReader(log))
 		format := eventlog.SniffReader(br)
-		v := &eventlog.Validator{Tracker: tracker.NewTracker(tracker.Options{}), Report: func(tracker.Finding) {}}
+		v := &eventlog.Validator{Tracker: tracker.New(tracker.Options{}), Report: func(tracker.Finding) {}}
 		read := v.ReadJSONL
 		if format == eventlog.FormatWCSLog {
 			read = v.ReadWCSLog

@@ -265,7 +265,7 @@ func FuzzTracker(f *testing.F) {
 			MaxEntities: 1 + int(ops[0]>>1&7),
 			MaxMarks:    1 + int(ops[0]>>4&3),
 		}
-		tr := tracker.NewTracker(opts)
+		tr := tracker.New(opts)
 		ids := []string{"a", "b", "c", ""}
 		for i := 1; i+2 < len(ops); i += 3 {
 			fam := wcs.Family(int(ops[i]) % int(wcs.NumFamilies))

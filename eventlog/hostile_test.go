@@ -267,7 +267,7 @@ func TestHostileLogs(t *testing.T) {
 	for _, tc := range hostileCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			data, line := withProbe(tc.junk, probeID, !tc.noFinalNL)
-			v := &eventlog.Validator{Tracker: tracker.NewTracker(tc.opts), MaxLine: tc.maxLine}
+			v := &eventlog.Validator{Tracker: tracker.New(tc.opts), MaxLine: tc.maxLine}
 			got := reduce(readLog(t, v, bytes.NewReader(data)))
 			want := append(append([]hostileFinding{}, tc.want...), hostileFinding{line, "illegal-transition", probeID})
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -375,7 +375,7 @@ func TestHostileLongLineMemory(t *testing.T) {
 	for _, tt := range tests {
 		var got []tracker.Finding
 		v := &eventlog.Validator{MaxLine: tt.maxLine, Report: func(f tracker.Finding) { got = append(got, f) }}
-		v.Tracker = tracker.NewTracker(tracker.Options{})
+		v.Tracker = tracker.New(tracker.Options{})
 		tail := "\n" + probe(probeID) + "\n"
 		n := allocated(func() {
 			if err := v.ReadJSONL("t", &lineReader{tt.line, tail}); err != nil {

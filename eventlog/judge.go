@@ -68,10 +68,23 @@ type Judge struct {
 // is legal).
 func (j *Judge) Judge(h Hook) []tracker.Finding {
 	if j.Tracker == nil {
-		j.Tracker = tracker.NewTracker(tracker.Options{})
+		j.Tracker = tracker.New(tracker.Options{})
 	}
-	if err := h.Decode(&j.dec, &j.ev); err != nil {
-		return []tracker.Finding{j.Tracker.Reject(h.File, h.Line, tracker.KindMalformed, err.Error())}
+	return judge(&j.dec, &j.ev, &h, j.Tracker, j.Tracker)
+}
+
+// taker takes a decoded event: a Tracker, or a sharded Validator, which
+// hands the event to the tracker of its shard.
+type taker interface {
+	Take(ev *wcs.Event) []tracker.Finding
+}
+
+// judge is how every reader turns a hook into findings: Decode with d into
+// ev, then the findings of t; or, for a body that is not a JSON object, one
+// malformed finding, counted by reject.
+func judge(d *hookbody.Decoder, ev *wcs.Event, h *Hook, reject *tracker.Tracker, t taker) []tracker.Finding {
+	if err := h.Decode(d, ev); err != nil {
+		return []tracker.Finding{reject.Reject(h.File, h.Line, tracker.KindMalformed, err.Error())}
 	}
-	return j.Tracker.Take(&j.ev)
+	return t.Take(ev)
 }

@@ -30,7 +30,7 @@ func TestJudgeIsTheReaders(t *testing.T) {
 		lines[i], lines[i-1] = lines[i-1], lines[i] // out of order: illegal moves
 	}
 	var judged []string
-	j := &eventlog.Judge{Tracker: tracker.NewTracker(tracker.Options{})}
+	j := &eventlog.Judge{Tracker: tracker.New(tracker.Options{})}
 	for i, l := range lines {
 		if strings.TrimSpace(l) == "" {
 			continue

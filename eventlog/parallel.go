@@ -96,7 +96,7 @@ func (v *Validator) startParallel() {
 	s := &shards{free: make(chan *block, 2*v.Jobs+2)}
 	s.trackers = append(s.trackers, v.Tracker)
 	for len(s.trackers) < v.Jobs {
-		s.trackers = append(s.trackers, tracker.NewTracker(opts))
+		s.trackers = append(s.trackers, tracker.New(opts))
 	}
 	for range cap(s.free) {
 		s.free <- &block{}
@@ -123,8 +123,14 @@ func (s *shards) shardOf(ev *wcs.Event) int {
 	return int((hashtab.HashString(shardKey, ev.NodeID)*31 ^ hashtab.HashString(shardKey, id)) % n)
 }
 
-// take judges one event outside the pipeline (a server log, JSONLine):
-// by the shard's tracker when v is sharded.
+// shardTaker takes the events a Validator judges outside the pipeline (a
+// server log, JSONLine): by the shard's tracker when it is sharded.
+type shardTaker Validator
+
+func (s *shardTaker) Take(ev *wcs.Event) []tracker.Finding { return (*Validator)(s).take(ev) }
+
+// take judges one event outside the pipeline: by the shard's tracker when
+// v is sharded.
 func (v *Validator) take(ev *wcs.Event) []tracker.Finding {
 	if v.par == nil {
 		return v.Tracker.Take(ev)
@@ -231,7 +237,7 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 		cur.buf, cur.recs, cur.pre = cur.buf[:0], cur.recs[:0], cur.pre[:0]
 		return cur
 	}
-	err := v.blocks(r, next, send)
+	err := v.blocks(r, false, next, send)
 	if cur != nil {
 		s.free <- cur // a block got but not filled
 	}
@@ -340,12 +346,15 @@ func (v *Validator) Coverage() tracker.Coverage {
 	return sum
 }
 
-// blocks reads r for the pipeline, straight into blocks of whole lines:
-// each block, got from next with the number of its first line, is sent
-// with the number of its lines. Lines are not split here (the decoders do
-// it, in parallel), only counted. A line longer than the limit is not held:
-// it is read past and sent alone, as a preset rec with its message.
-func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(lines int)) error {
+// blocks reads r straight into blocks of whole lines: each block, got from
+// next with the number of its first line, is sent with the number of its
+// lines. Lines are not split here (the pipeline's decoders do it, in
+// parallel), only counted. A line longer than the limit is not held: it is
+// read past and sent alone, as a preset rec with its message. With eager,
+// the lines of every read are sent at once (the reader of -j 1, for which
+// a block costs nothing); without, a read of liveRead bytes or more keeps
+// filling the block (the pipeline's, for which small blocks cost).
+func (v *Validator) blocks(r io.Reader, eager bool, next func(first int) *block, send func(lines int)) error {
 	// The counters are brought up to date at each block sent (a progress
 	// report reads them meanwhile) and at the end.
 	var nBytes, nLines int64
@@ -390,7 +399,7 @@ func (v *Validator) blocks(r io.Reader, next func(first int) *block, send func(l
 				}
 				return err
 			}
-			if eof || len(b.buf) < blockBytes && (n == want || n >= liveRead) {
+			if eof || !eager && len(b.buf) < blockBytes && (n == want || n >= liveRead) {
 				continue // the input had more at hand: fill the block
 			}
 			if bytes.LastIndexByte(b.buf, '\n') >= 0 {

@@ -22,7 +22,7 @@ func readAll(t *testing.T, data []byte, jobs, maxLine int, wrap func(io.Reader) 
 	t.Helper()
 	var out []string
 	v := &eventlog.Validator{
-		Tracker: tracker.NewTracker(tracker.Options{}),
+		Tracker: tracker.New(tracker.Options{}),
 		MaxLine: maxLine,
 		Jobs:    jobs,
 		Report:  func(f tracker.Finding) { out = append(out, f.String()) },
@@ -46,7 +46,7 @@ func referenceRead(data []byte, maxLine int) ([]string, int64, int64) {
 		maxLine = eventlog.DefaultMaxLine
 	}
 	var out []string
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr, MaxLine: maxLine, Report: func(f tracker.Finding) { out = append(out, f.String()) }}
 	lines := bytes.Split(data, []byte{'\n'})
 	if len(lines[len(lines)-1]) == 0 {
@@ -168,24 +168,34 @@ func TestLiveInput(t *testing.T) {
 			t.Cleanup(func() { pw.Close() })
 			found := make(chan tracker.Finding, 10)
 			v := &eventlog.Validator{
-				Tracker: tracker.NewTracker(tracker.Options{Partial: true}),
+				Tracker: tracker.New(tracker.Options{Partial: true}),
 				Jobs:    jobs,
 				Report:  func(f tracker.Finding) { found <- f },
 			}
 			done := make(chan error, 1)
 			go func() { done <- v.ReadJSONL("live", pr) }()
+			var written strings.Builder
 			for i := range 3 {
 				// One line that breaks the machine, then wait for its
-				// finding before writing the next.
-				fmt.Fprintf(pw, "{\"event\":\"DataStatusEvent\",\"operationId\":\"op%d\",\"status\":\"ACCEPTED\"}\n", i)
-				fmt.Fprintf(pw, "{\"event\":\"DataStatusEvent\",\"operationId\":\"op%d\",\"status\":\"FAILED\"}\n", i)
+				// finding before writing the next. At -j 1, the lines come
+				// after 20 KB of valid ones in the same write: a burst
+				// then a pause is judged at once too.
+				var burst strings.Builder
+				for k := 0; jobs == 1 && burst.Len() < 20<<10; k++ {
+					fmt.Fprintf(&burst, "{\"event\":\"DataStatusEvent\",\"operationId\":\"b%d-%d\",\"status\":\"ACCEPTED\"}\n", i, k)
+				}
+				fmt.Fprintf(&burst, "{\"event\":\"DataStatusEvent\",\"operationId\":\"op%d\",\"status\":\"ACCEPTED\"}\n", i)
+				fmt.Fprintf(&burst, "{\"event\":\"DataStatusEvent\",\"operationId\":\"op%d\",\"status\":\"FAILED\"}\n", i)
+				before := strings.Count(written.String(), "\n")
+				written.WriteString(burst.String())
+				pw.Write([]byte(burst.String()))
 				select {
 				case f := <-found:
-					if f.Line != 2*i+2 || f.Kind != tracker.KindIllegalTransition {
-						t.Fatalf("got %v, want the illegal transition at line %d", f, 2*i+2)
+					if want := before + strings.Count(burst.String(), "\n"); f.Line != want || f.Kind != tracker.KindIllegalTransition {
+						t.Fatalf("got %v, want the illegal transition at line %d", f, want)
 					}
 				case <-time.After(10 * time.Second):
-					t.Fatalf("no finding for line %d while the input waits: the reader is waiting for more input", 2*i+2)
+					t.Fatalf("no finding for burst %d while the input waits: the reader is waiting for more input", i)
 				}
 			}
 			pw.Close()

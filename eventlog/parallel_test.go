@@ -23,7 +23,7 @@ func runJobs(t *testing.T, jobs int, opts tracker.Options, files ...[2]string) (
 	t.Helper()
 	var out []tracker.Finding
 	v := &eventlog.Validator{
-		Tracker: tracker.NewTracker(opts),
+		Tracker: tracker.New(opts),
 		Jobs:    jobs,
 		Report:  func(f tracker.Finding) { out = append(out, f) },
 	}
@@ -126,7 +126,7 @@ func TestParallelSameAsSequential(t *testing.T) {
 // is not sharded (its state cannot be split): Jobs is ignored, and the
 // findings are those of the one tracker.
 func TestParallelNeedsAFreshTracker(t *testing.T) {
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	var d hookbody.Decoder
 	var ev wcs.Event
 	if err := d.Decode([]byte(`{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}`), &ev); err != nil {

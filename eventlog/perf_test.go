@@ -53,7 +53,7 @@ func BenchmarkTracker(b *testing.B) {
 	b.SetBytes(int64(len(benchLog())))
 	b.ReportAllocs()
 	for b.Loop() {
-		t := tracker.NewTracker(tracker.Options{})
+		t := tracker.New(tracker.Options{})
 		for i := range evs {
 			if fs := t.Take(&evs[i]); fs != nil {
 				b.Fatal(fs)
@@ -116,5 +116,28 @@ func TestLegalPathDoesNotAllocate(t *testing.T) {
 	}
 	if findings != 0 {
 		t.Errorf("%d findings on legal events", findings)
+	}
+}
+
+// TestJudgingDoesNotAllocate: the one path every reader judges a hook by
+// (JSONLine, Judge) allocates nothing for a legal event of an entity
+// already tracked.
+func TestJudgingDoesNotAllocate(t *testing.T) {
+	conn := []byte(`{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}`)
+	ka := []byte(`{"event":"StreamKeepAliveEvent","sessionId":"s1","mediaSessionId":"m1","status":"PUBLISHING"}`)
+	strm := []byte(`{"event":"StreamStatusEvent","sessionId":"s1","mediaSessionId":"m1","status":"PUBLISHING"}`)
+	v := &eventlog.Validator{Report: func(tracker.Finding) { t.Fatal("a finding") }}
+	for _, l := range [][]byte{conn, strm, ka} {
+		v.JSONLine("t", 1, l)
+	}
+	if n := testing.AllocsPerRun(100, func() { v.JSONLine("t", 2, ka) }); n != 0 {
+		t.Errorf("JSONLine: %v allocations, want 0", n)
+	}
+	var j eventlog.Judge
+	for _, l := range [][]byte{conn, strm, ka} {
+		j.Judge(eventlog.Hook{File: "t", Line: 1, Body: l})
+	}
+	if n := testing.AllocsPerRun(100, func() { j.Judge(eventlog.Hook{File: "t", Line: 2, Body: ka}) }); n != 0 {
+		t.Errorf("Judge: %v allocations, want 0", n)
 	}
 }

@@ -57,7 +57,7 @@ type Validator struct {
 
 func (v *Validator) setup() {
 	if v.Tracker == nil {
-		v.Tracker = tracker.NewTracker(tracker.Options{})
+		v.Tracker = tracker.New(tracker.Options{})
 	}
 	if v.MaxLine <= 0 {
 		v.MaxLine = DefaultMaxLine
@@ -112,7 +112,7 @@ func (v *Validator) readSequential(name string, r io.Reader) error {
 			v.JSONLine(name, rec.line, b.buf[rec.off:rec.off+rec.n])
 		}
 	}
-	return v.blocks(r, next, send)
+	return v.blocks(r, true, next, send)
 }
 
 // JSONLine judges one line of JSON Lines (without its newline): blank lines
@@ -123,11 +123,7 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 		return
 	}
 	h := Hook{File: name, Line: lineNo, Body: line}
-	if err := h.Decode(&v.dec, &v.ev); err != nil {
-		v.emit([]tracker.Finding{v.Tracker.Reject(name, lineNo, tracker.KindMalformed, err.Error())})
-		return
-	}
-	v.emit(v.take(&v.ev))
+	v.emit(judge(&v.dec, &v.ev, &h, v.Tracker, (*shardTaker)(v)))
 }
 
 // End reports the entities left open (dangling warnings).
@@ -195,9 +191,5 @@ func (v *Validator) wcsHook(name string, wh *wcslog.Hook) {
 		return
 	}
 	h := Hook{File: name, Line: wh.Line, Name: wh.URL, Body: wh.Object, Explain: wh.Malformed}
-	if err := h.Decode(&v.dec, &v.ev); err != nil {
-		v.emit([]tracker.Finding{v.Tracker.Reject(name, wh.Line, tracker.KindMalformed, err.Error())})
-		return
-	}
-	v.emit(v.take(&v.ev)) // by its shard when v is sharded (parallel.go)
+	v.emit(judge(&v.dec, &v.ev, &h, v.Tracker, (*shardTaker)(v)))
 }

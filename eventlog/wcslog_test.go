@@ -61,7 +61,7 @@ func readWCS(t testing.TB, v *Validator, log string) []tracker.Finding {
 	t.Helper()
 	var fs []tracker.Finding
 	if v.Tracker == nil {
-		v.Tracker = tracker.NewTracker(tracker.Options{Partial: true}) // the probe has no session
+		v.Tracker = tracker.New(tracker.Options{Partial: true}) // the probe has no session
 	}
 	v.Report = func(f tracker.Finding) { fs = append(fs, f) }
 	if err := v.ReadWCSLog("log", strings.NewReader(log)); err != nil {
@@ -208,7 +208,7 @@ func TestReadWCSLogEnd(t *testing.T) {
 // entries read before it.
 func TestReadWCSLogReaderError(t *testing.T) {
 	var n int
-	v := &Validator{Tracker: tracker.NewTracker(tracker.Options{Partial: true}), Report: func(tracker.Finding) { n++ }}
+	v := &Validator{Tracker: tracker.New(tracker.Options{Partial: true}), Report: func(tracker.Finding) { n++ }}
 	err := v.ReadWCSLog("log", io.MultiReader(strings.NewReader(probe), iotest.ErrReader(io.ErrUnexpectedEOF)))
 	if err != io.ErrUnexpectedEOF || n != 1 {
 		t.Errorf("err %v, %d findings; want %v, 1", err, n, io.ErrUnexpectedEOF)
@@ -407,7 +407,7 @@ func TestWCSLogProperties(t *testing.T) {
 			log.WriteString(p + sep.Draw(t, "sep"))
 		}
 		log.WriteString("\n" + probe)
-		v := &Validator{MaxLine: rapid.IntRange(1, 300).Draw(t, "max"), Tracker: tracker.NewTracker(tracker.Options{Partial: true})}
+		v := &Validator{MaxLine: rapid.IntRange(1, 300).Draw(t, "max"), Tracker: tracker.New(tracker.Options{Partial: true})}
 		var last tracker.Finding
 		v.Report = func(f tracker.Finding) { last = f }
 		if err := v.ReadWCSLog("junk", strings.NewReader(log.String())); err != nil {

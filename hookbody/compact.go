@@ -46,10 +46,17 @@ func (d *Decoder) AppendWithEvent(dst, body []byte, event string) ([]byte, error
 	return append(dst, '}'), nil
 }
 
-// appendQuoted appends s as a JSON string.
+// appendQuoted appends s as a JSON string: as it is between quotes when
+// it needs no escape (a family's name never does), through encoding/json
+// otherwise.
 func appendQuoted(dst []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(dst, q...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(dst, q...)
+		}
+	}
+	return append(append(append(dst, '"'), s...), '"')
 }
 
 // appendCompact appends the valid JSON value v without the white space

@@ -170,7 +170,7 @@ func TestSessionsAtOnce(t *testing.T) {
 // TestTakesEveryTransition: a long log takes every transition of every
 // family, so that what is validated against it is the whole of each table.
 func TestTakesEveryTransition(t *testing.T) {
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr}
 	if err := v.ReadJSONL("gen", bytes.NewReader(synth.Generate(synth.NewSource(1), synth.Options{Events: 50000, Sessions: 20}).Bytes())); err != nil {
 		t.Fatal(err)

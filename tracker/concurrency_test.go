@@ -72,7 +72,7 @@ func TestTrackerConcurrentSharedSessions(t *testing.T) {
 			}
 		}
 	}
-	tr := NewTracker(Options{MaxMarks: 16})
+	tr := New(Options{MaxMarks: 16})
 	var order []wcs.Event
 	got := map[string][]Finding{} // by "file:line"
 	var gotMu sync.Mutex
@@ -110,7 +110,7 @@ func TestTrackerConcurrentSharedSessions(t *testing.T) {
 	readers.Wait()
 	endGot := tr.End()
 
-	seq := NewTracker(tr.Options())
+	seq := New(tr.Options())
 	seq.seed = tr.seed // the same hashes, so that the snapshots compare
 	want := map[string][]Finding{}
 	for i := range order {
@@ -164,7 +164,7 @@ func TestTrackerConcurrentTake(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	seq := NewTracker(Options{})
+	seq := New(Options{})
 	var want [workers][][]Finding
 	for g := range work {
 		for i := range work[g] {
@@ -218,7 +218,7 @@ func TestMaxEntitiesBoundsMemory(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.why, func(t *testing.T) {
-			tr := NewTracker(c.opts)
+			tr := New(c.opts)
 			var limit int
 			for i := range n {
 				ev := wcs.Event{File: "flood", Line: i + 1}

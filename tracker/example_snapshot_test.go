@@ -14,7 +14,7 @@ import (
 // the new one, and the second end is still caught.
 func ExampleTracker_Snapshot() {
 	report := func(f tracker.Finding) { fmt.Println(f) }
-	old := &eventlog.Validator{Tracker: tracker.NewTracker(tracker.Options{}), Report: report}
+	old := &eventlog.Validator{Tracker: tracker.New(tracker.Options{}), Report: report}
 	old.ReadJSONL("hooks.log.1", strings.NewReader(
 		`{"event":"ConnectionStatusEvent","sessionId":"s1","status":"ESTABLISHED"}
 {"event":"StreamStatusEvent","sessionId":"s1","mediaSessionId":"m1","status":"PUBLISHING"}

@@ -22,7 +22,7 @@ type feeder struct {
 
 func (v *feeder) setup() {
 	if v.Tracker == nil {
-		v.Tracker = NewTracker(Options{})
+		v.Tracker = New(Options{})
 	}
 	if v.Report == nil {
 		v.Report = func(Finding) {}

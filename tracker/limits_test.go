@@ -41,7 +41,7 @@ func limRead(t *testing.T, v *feeder, end bool, lines ...string) []limFinding {
 // room. Memory stays at the cap.
 func TestLimitEntities(t *testing.T) {
 	const max = 3
-	v := &feeder{Tracker: NewTracker(Options{MaxEntities: max})}
+	v := &feeder{Tracker: New(Options{MaxEntities: max})}
 	got := limRead(t, v, false,
 		limConn("a", "ESTABLISHED"),
 		limConn("b", "ESTABLISHED"),
@@ -154,7 +154,7 @@ func TestLimitManySessions(t *testing.T) {
 		if open {
 			sessions = n / 10 // the refused entities' findings are slow to make
 		}
-		tr := NewTracker(opts)
+		tr := New(opts)
 		var evs []wcs.Event
 		var peak limSizes
 		kinds := map[string]int64{}
@@ -191,7 +191,7 @@ func TestLimitManySessions(t *testing.T) {
 // are forgotten: an event of a forgotten session is judged as one of a
 // session never seen (documented in Options.MaxMarks).
 func TestLimitMarks(t *testing.T) {
-	v := &feeder{Tracker: NewTracker(Options{MaxMarks: 2})}
+	v := &feeder{Tracker: New(Options{MaxMarks: 2})}
 	lines := []string{
 		limConn("a", "ESTABLISHED"), limConn("a", "DISCONNECTED"), // 1, 2
 		limConn("b", "ESTABLISHED"), limConn("b", "DISCONNECTED"), // 3, 4

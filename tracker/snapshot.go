@@ -58,7 +58,7 @@ const (
 // ErrSnapshot is the error Restore wraps when its input is not a snapshot it
 // can restore (bad header, unknown version, truncated, corrupt, or a state
 // the tracker could not be in). Test for it with errors.Is.
-var ErrSnapshot = errors.New("tracker: bad tracker snapshot")
+var ErrSnapshot = errors.New("tracker: bad snapshot")
 
 // Snapshot writes the whole state of t (options, sessions, entities with
 // their states and last positions, the compact marks in their order,

@@ -199,14 +199,14 @@ func TestSnapshotResume(t *testing.T) {
 		sort.Ints(cuts)
 
 		var whole outcome
-		v := &feeder{Tracker: NewTracker(opts), Report: func(f Finding) { whole.Findings = append(whole.Findings, f) }}
+		v := &feeder{Tracker: New(opts), Report: func(f Finding) { whole.Findings = append(whole.Findings, f) }}
 		validateLines(v, lines, cuts, 0, len(lines))
 		v.End()
 		whole.Stats, whole.Coverage = v.Tracker.Stats(), v.Tracker.Coverage()
 
 		var split outcome
 		report := func(f Finding) { split.Findings = append(split.Findings, f) }
-		tr := NewTracker(opts)
+		tr := New(opts)
 		from := 0
 		for _, c := range cuts {
 			validateLines(&feeder{Tracker: tr, Report: report}, lines, cuts, from, c)
@@ -245,7 +245,7 @@ func TestSnapshotOptionsAndZero(t *testing.T) {
 	if err := zero.Snapshot(&buf); err != nil {
 		t.Fatal(err)
 	}
-	tr := NewTracker(Options{Partial: true, MaxEntities: 7})
+	tr := New(Options{Partial: true, MaxEntities: 7})
 	if err := tr.Restore(&buf); err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestSnapshotOptionsAndZero(t *testing.T) {
 // data, which Restore leaves in the reader; a reader that hands out one
 // byte at a time works as well.
 func TestRestoreReadsOnlyTheSnapshot(t *testing.T) {
-	tr := NewTracker(Options{})
+	tr := New(Options{})
 	v := &feeder{Tracker: tr}
 	for i, l := range testLogs(t)[0] {
 		v.JSONLine("a", i+1, []byte(l))
@@ -409,7 +409,7 @@ func TestRestoreErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.why, func(t *testing.T) {
-			tr := NewTracker(Options{MaxEntities: 3})
+			tr := New(Options{MaxEntities: 3})
 			tr.Take(&wcs.Event{Event: "ConnectionStatusEvent", SessionID: "x", Status: "ESTABLISHED"})
 			before := tr.Stats()
 			err := tr.Restore(bytes.NewReader(c.input))
@@ -481,7 +481,7 @@ func FuzzRestore(f *testing.F) {
 		if i%3 != 0 {
 			continue
 		}
-		tr := NewTracker(Options{MaxMarks: 2})
+		tr := New(Options{MaxMarks: 2})
 		v := &feeder{Tracker: tr}
 		for j, l := range lines {
 			v.JSONLine("f", j+1, []byte(l))

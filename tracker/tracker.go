@@ -204,8 +204,8 @@ func (e *entity) node() string {
 	return k[:strings.IndexByte(k, 0)]
 }
 
-// NewTracker returns a tracker with the options.
-func NewTracker(opts Options) *Tracker {
+// New returns a tracker with the options.
+func New(opts Options) *Tracker {
 	t := &Tracker{}
 	t.Init(opts)
 	return t
@@ -291,7 +291,8 @@ func (t *Tracker) TakeAt(ev *wcs.Event, pos uint64) []Finding {
 
 // TakeMany is TakeAt for a run of events, under one lock: next gives each
 // event and its position until it reports false, and emit gets each
-// event's findings (nil for none) before the next event is taken.
+// event's findings (nil for none) before the next event is taken. Both are
+// called with t locked: they must not call t (that would deadlock).
 func (t *Tracker) TakeMany(next func() (*wcs.Event, uint64, bool), emit func([]Finding)) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

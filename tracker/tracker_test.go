@@ -25,7 +25,7 @@ func check(t *testing.T, opts tracker.Options, lines ...string) []got {
 	t.Helper()
 	var out []got
 	v := &eventlog.Validator{
-		Tracker: tracker.NewTracker(opts),
+		Tracker: tracker.New(opts),
 		Report: func(f tracker.Finding) {
 			out = append(out, got{f.Line, f.Kind.String(), f.From, f.Status})
 		},
@@ -162,7 +162,7 @@ func TestTrackerRules(t *testing.T) {
 // TestForgottenSession: an ended session whose entities all closed is
 // forgotten but for a mark; a later event of it is still a no-session error.
 func TestForgottenSession(t *testing.T) {
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	var out []got
 	v := &eventlog.Validator{Tracker: tr, Report: func(f tracker.Finding) { out = append(out, got{f.Line, f.Kind.String(), f.From, f.Status}) }}
 	v.ReadJSONL("t", strings.NewReader(strings.Join([]string{conn("ESTABLISHED"), strm("PUBLISHING"), strm("UNPUBLISHED"), conn("DISCONNECTED")}, "\n")))
@@ -185,7 +185,7 @@ func TestForgottenSession(t *testing.T) {
 }
 
 func TestTakeNoAllocOnLegalPath(t *testing.T) {
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	tr.Take(&wcs.Event{Event: "ConnectionStatusEvent", Status: "ESTABLISHED", SessionID: "s1"})
 	tr.Take(&wcs.Event{Event: "CallStatusEvent", Status: "ESTABLISHED", SessionID: "s1", CallID: "c1"})
 	hold := &wcs.Event{Event: "CallStatusEvent", Status: "HOLD", SessionID: "s1", CallID: "c1"}
@@ -220,7 +220,7 @@ func TestRecycleNoAlloc(t *testing.T) {
 			{Event: "ConnectionStatusEvent", Status: "DISCONNECTED", SessionID: sid},
 		}
 	}
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	i := 0
 	session := func() {
 		for k := range evs[i%n] {
@@ -244,7 +244,7 @@ func TestRecycleNoAlloc(t *testing.T) {
 // TestEndFindingsOutliveTracker: the dangling findings of End keep their
 // ids when the tracker goes on and reuses the entities they were about.
 func TestEndFindingsOutliveTracker(t *testing.T) {
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	tr.Take(&wcs.Event{Event: "ConnectionStatusEvent", Status: "ESTABLISHED", SessionID: "s1", NodeID: "n1"})
 	tr.Take(&wcs.Event{Event: "CallStatusEvent", Status: "RING", SessionID: "s1", CallID: "c1", NodeID: "n1"})
 	fs := tr.End()
@@ -266,7 +266,7 @@ func TestEndFindingsOutliveTracker(t *testing.T) {
 // a mark) when the stream ends: tracked memory follows the media sessions
 // open at once.
 func TestPartialForgetsFollowers(t *testing.T) {
-	tr := tracker.NewTracker(tracker.Options{Partial: true})
+	tr := tracker.New(tracker.Options{Partial: true})
 	for i := range 100 {
 		sid, id := fmt.Sprint("s", i), fmt.Sprint("x", i)
 		for _, e := range []wcs.Event{

@@ -2,8 +2,9 @@
 // whole: the registry of the eight event families and their machines
 // ([Family], [Families]), the field that keys each family's entities, the
 // [Event] a hook body becomes, and the rules across families of
-// machines.md as pure predicates over statuses ([SessionLive],
-// [KeepAliveNeeds], [TransferAttempt], [CallLive], [Direction], …).
+// machines.md as pure functions of the untyped statuses of the families'
+// machines ([KeepAliveNeeds], [TransferAttempt], [CallLive], [Direction],
+// [OtherSide], …, and the state [SessionLive]).
 //
 // Each family's table lives in its own package (connection, call,
 // transfer, stream); this package lists them once. It judges nothing: the

@@ -108,9 +108,6 @@ type Event struct {
 	Types [NumFields]JSONType // the JSON type of each field in the body; zero: as the values say
 }
 
-// Reset clears e for reuse.
-func (e *Event) Reset() { *e = Event{} }
-
 // Get returns the string field f ("" for FieldPublished).
 func (e *Event) Get(f Field) string {
 	switch f {

@@ -86,7 +86,7 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer closeAll(files)
-	tr := tracker.NewTracker(tracker.Options{})
+	tr := tracker.New(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr}
 	if _, err := readLog(v, in, names, files); err != nil {
 		fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)

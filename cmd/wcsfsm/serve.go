@@ -158,7 +158,7 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 	}
 	h := &hookServer{
 		cfg:     cfg,
-		tracker: tracker.NewTracker(tracker.Options{Partial: cfg.Partial, MaxEntities: cfg.MaxEntities}),
+		tracker: tracker.New(tracker.Options{Partial: cfg.Partial, MaxEntities: cfg.MaxEntities}),
 		slots:   make(chan struct{}, cfg.MaxInflight),
 		out:     bufio.NewWriterSize(out, 64<<10),
 	}

@@ -74,7 +74,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var buf []byte
 	v := &eventlog.Validator{
-		Tracker: tracker.NewTracker(tracker.Options{Partial: *partial, MaxEntities: *maxEntities, MaxMarks: *maxMarks}),
+		Tracker: tracker.New(tracker.Options{Partial: *partial, MaxEntities: *maxEntities, MaxMarks: *maxMarks}),
 		MaxLine: *maxLine,
 		Jobs:    *jobs,
 	}
