@@ -318,7 +318,7 @@ func (v *Validator) endParallel() {
 	}
 }
 
-// tracker.Stats returns what the validator's tracker has counted; with Jobs > 1,
+// Stats returns what the validator's tracker has counted; with Jobs > 1,
 // the sums over its shards.
 func (v *Validator) Stats() tracker.Stats {
 	v.setup()
@@ -332,7 +332,7 @@ func (v *Validator) Stats() tracker.Stats {
 	return sum
 }
 
-// tracker.Coverage returns the transitions taken so far; with Jobs > 1, the sums
+// Coverage returns the transitions taken so far; with Jobs > 1, the sums
 // over its shards.
 func (v *Validator) Coverage() tracker.Coverage {
 	v.setup()
@@ -390,8 +390,7 @@ func (v *Validator) blocks(r io.Reader, eager bool, next func(first int) *block,
 			case err == io.EOF:
 				eof = true
 			case err != nil:
-				// The whole lines read so far are judged, as the line reader
-				// judges them, before the error.
+				// The whole lines read so far are judged before the error.
 				if i := bytes.LastIndexByte(b.buf, '\n'); i >= 0 {
 					b.buf = b.buf[:i+1]
 					lines := bytes.Count(b.buf, []byte{'\n'})
@@ -479,8 +478,8 @@ func (v *Validator) blocks(r io.Reader, eager bool, next func(first int) *block,
 	}
 }
 
-// split cuts b.buf into its lines, numbered from b.first, as lines does:
-// without their line ending, the first line of a file without its byte
+// split cuts b.buf into its lines, numbered from b.first: without their
+// line ending, the first line of a file without its byte
 // order mark, and a line over the limit as a rec with its message.
 func (b *block) split(maxLine int) {
 	b.recs = b.recs[:0]

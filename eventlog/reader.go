@@ -21,8 +21,10 @@ const DefaultMaxLine = 1 << 20
 const MaxMaxLine = 1 << 30
 
 // Validator reads logs as one stream of events and reports every finding,
-// in order, to Report. It reads each input once, line by line, and holds no
-// more than one line (at most MaxLine bytes) of it at a time.
+// in order, to Report. It reads each input once, in blocks of whole lines
+// (about 256 KiB, and a line of up to MaxLine bytes), and holds no more
+// than a block or two of it at a time; a longer line is read past, not
+// held.
 //
 // The zero value reads JSON Lines with a default Tracker and drops the
 // findings; set the fields before the first Read.
@@ -136,10 +138,11 @@ func (v *Validator) End() {
 	v.emit(v.Tracker.End())
 }
 
-// readBuf is the size of the reader's buffer. A line that fills it before
-// its end is gathered piece by piece, and one of those is over the limit
-// once it passes the limit and its line ending: longLine says so the same
-// way for the parallel reader, which does not use this buffer.
+// readBuf is the room the reader keeps for a read in its block; it also
+// sets the wording of the line-too-long message, as the command has
+// always written it: a line of readBuf bytes or more before its newline,
+// over the limit with its line ending, is "a line of over N bytes" (its
+// length is not counted), a shorter one "a line of n bytes".
 const readBuf = 64 << 10
 
 // longLine returns the line-too-long message for a line of L bytes before
