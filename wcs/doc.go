@@ -4,7 +4,9 @@
 // [Event] a hook body becomes, and the rules across families of
 // machines.md as pure functions of the untyped statuses of the families'
 // machines ([KeepAliveNeeds], [TransferAttempt], [CallLive], [Direction],
-// [OtherSide], …, and the state [SessionLive]).
+// [OtherSide], …, and the state [SessionLive]); and the catalogue of every
+// REST method WCS posts, status events, invocations, commands and other
+// hooks ([Methods], [LookupMethod]), declared once as data from hooks.md.
 //
 // Each family's table lives in its own package (connection, call,
 // transfer, stream); this package lists them once. It judges nothing: the

@@ -149,12 +149,14 @@ func TestMachinesMD(t *testing.T) {
 
 func first[T any](v T, _ bool) T { return v }
 
-// TestCopyOfSharedSpec: testdata/spec/machines.md is a copy of the
-// project's shared specification, which sits beside the repository where
-// the project is worked on (../shared/spec, or the directory named by
-// WCSFSM_SHARED_SPEC). Where it is there, the copy must be the same, so
-// that a change to the specification fails the tests until the copy, and
-// the tables checked against it, follow. A clean checkout alone skips.
+// TestCopyOfSharedSpec: every file of testdata/spec (machines.md, the
+// oracle of the machines; hooks.md, of the catalogue in package wcs) is a
+// copy of the project's shared specification, which sits beside the
+// repository where the project is worked on (../shared/spec, or the
+// directory named by WCSFSM_SHARED_SPEC). Where it is there, each copy must
+// be the same, so that a change to the specification fails the tests until
+// the copy, and the tables checked against it, follow. A clean checkout
+// alone skips.
 func TestCopyOfSharedSpec(t *testing.T) {
 	copyPath, err := spectest.Path()
 	if err != nil {
@@ -164,19 +166,26 @@ func TestCopyOfSharedSpec(t *testing.T) {
 	if dir == "" {
 		dir = filepath.Join(filepath.Dir(copyPath), "..", "..", "..", "shared", "spec")
 	}
-	shared, err := os.ReadFile(filepath.Join(dir, "machines.md"))
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("no shared specification at %s", dir)
+	copies, err := filepath.Glob(filepath.Join(filepath.Dir(copyPath), "*.md"))
+	if err != nil || len(copies) < 2 {
+		t.Fatalf("testdata/spec: %v, %d files", err, len(copies))
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine, err := os.ReadFile(copyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(strings.Split(string(shared), "\n"), strings.Split(string(mine), "\n")); diff != "" {
-		t.Errorf("testdata/spec/machines.md differs from %s (-shared +copy): copy it over, then mend what the tests of the families find:\n%s",
-			filepath.Join(dir, "machines.md"), diff)
+	for _, c := range copies {
+		name := filepath.Base(c)
+		shared, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			t.Skipf("no shared specification at %s", filepath.Join(dir, name))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := os.ReadFile(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(strings.Split(string(shared), "\n"), strings.Split(string(mine), "\n")); diff != "" {
+			t.Errorf("testdata/spec/%s differs from %s (-shared +copy): copy it over, then mend what the tests find:\n%s",
+				name, filepath.Join(dir, name), diff)
+		}
 	}
 }

@@ -1,0 +1,138 @@
+package wcs
+
+import (
+	"strconv"
+
+	"github.com/wcsfsm/wcsfsm/call"
+	"github.com/wcsfsm/wcsfsm/connection"
+	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/stream"
+)
+
+// MethodKind is what a REST method WCS posts tells the machines (hooks.md).
+type MethodKind uint8
+
+const (
+	// MethodKindStatus: one of the eight status events, checked by its
+	// family's machine (section 1).
+	MethodKindStatus MethodKind = iota
+	// MethodKindInvocation: a direct invocation that starts an entity and
+	// delivers a status to its machine, whatever its body says (section 2).
+	MethodKindInvocation
+	// MethodKindCommand: a command on an entity that exists; it moves no
+	// machine (section 3).
+	MethodKindCommand
+	// MethodKindOther: another hook WCS posts: known, counted, not checked
+	// (section 4).
+	MethodKindOther
+	NumMethodKinds = iota
+)
+
+var methodKindNames = [...]string{
+	MethodKindStatus: "status", MethodKindInvocation: "invocation", MethodKindCommand: "command", MethodKindOther: "other",
+}
+
+// String returns "status", "invocation", "command" or "other".
+func (k MethodKind) String() string {
+	if int(k) < len(methodKindNames) {
+		return methodKindNames[k]
+	}
+	return "MethodKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Method is one REST method WCS posts to its backend, as the catalogue of
+// hooks.md declares it.
+type Method struct {
+	Name string     // as WCS writes it, case-sensitive: "publishStream", "CallStatusEvent"
+	Kind MethodKind //
+	// Family is the machine the method moves (a status event, an
+	// invocation) or acts on (a command); none (HasFamily false) for the
+	// other hooks.
+	Family    Family
+	HasFamily bool
+	// Status is the status an invocation delivers to its machine (PENDING).
+	Status fsm.Symbol
+	// Published is the direction an invocation fixes (publishStream true,
+	// playStream false; rule 5), BoolUnset for the others.
+	Published Bool
+}
+
+// Key returns the field that keys the entity the method names: its
+// family's key; FieldEvent for a method of no family (it names none).
+func (m Method) Key() Field {
+	if !m.HasFamily {
+		return FieldEvent
+	}
+	return m.Family.Key()
+}
+
+// methods is the catalogue of hooks.md, declared once: the validator, the
+// server-log reader, serve, coverage, spec and the docs read it.
+var methods = func() []Method {
+	out := make([]Method, 0, 48)
+	for _, f := range Families() {
+		out = append(out, Method{Name: f.String(), Kind: MethodKindStatus, Family: f, HasFamily: true})
+	}
+	inv := func(name string, f Family, st fsm.Symbol, pub Bool) {
+		out = append(out, Method{Name: name, Kind: MethodKindInvocation, Family: f, HasFamily: true, Status: st, Published: pub})
+	}
+	inv("connect", FamilyConnection, fsm.Symbol(connection.Pending), BoolUnset)
+	inv("publishStream", FamilyStream, fsm.Symbol(stream.Pending), BoolTrue)
+	inv("playStream", FamilyStream, fsm.Symbol(stream.Pending), BoolFalse)
+	inv("call", FamilyCall, fsm.Symbol(call.Pending), BoolUnset)
+	inv("OnCallEvent", FamilyCall, fsm.Symbol(call.Pending), BoolUnset)
+	inv("OnDataEvent", FamilyData, fsm.Symbol(connection.DataPending), BoolUnset)
+	cmd := func(f Family, names ...string) {
+		for _, n := range names {
+			out = append(out, Method{Name: n, Kind: MethodKindCommand, Family: f, HasFamily: true})
+		}
+	}
+	cmd(FamilyCall, "answer", "hangup", "hold", "unhold")
+	cmd(FamilyTransfer, "transfer")
+	cmd(FamilyCall, "sendDtmf")
+	cmd(FamilyStream, "unPublishStream", "stopStream", "pauseStream", "snapshot")
+	cmd(FamilyDebug, "sessionDebug")
+	for _, n := range []string{"availableStream", "BugReportStatusEvent", "ErrorStatusEvent", "MessageStatusEvent",
+		"OnMessageEvent", "OnTransferEvent", "playHLS", "playRTSP", "pushLogs", "RecordingStatusEvent", "sendMessage",
+		"sendXcapRequest", "StreamsStatEvent", "StreamTranscodingGroupEvent", "submitBugReport", "subscribe",
+		"SubscriptionStatusEvent", "XcapStatusEvent"} {
+		out = append(out, Method{Name: n, Kind: MethodKindOther})
+	}
+	return out
+}()
+
+// Methods returns the catalogue: every REST method WCS posts, the status
+// events first, in the order of hooks.md.
+func Methods() []Method { return append([]Method(nil), methods...) }
+
+// methodByLen[n] lists the indexes in methods of the names n bytes long.
+var methodByLen = func() (out [32][]uint8) {
+	for i, m := range methods {
+		if len(m.Name) >= len(out) {
+			panic("wcs: method name too long for the lookup table: " + m.Name)
+		}
+		out[len(m.Name)] = append(out[len(m.Name)], uint8(i))
+	}
+	return
+}()
+
+// LookupMethod returns the method that name names: a method's own name, or
+// a hook URL or request path whose last segment is one. The lookup goes by
+// length and a word compare, with no map.
+func LookupMethod(name string) (Method, bool) {
+	if m, ok := methodByName(name); ok {
+		return m, true
+	}
+	return methodByName(LastSegment(name))
+}
+
+func methodByName(name string) (Method, bool) {
+	if len(name) < len(methodByLen) {
+		for _, i := range methodByLen[len(name)] {
+			if eqSameLen(methods[i].Name, name) {
+				return methods[i], true
+			}
+		}
+	}
+	return Method{}, false
+}
