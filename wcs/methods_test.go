@@ -89,7 +89,7 @@ func TestMethodsAreTheSpec(t *testing.T) {
 func TestLookupMethod(t *testing.T) {
 	for _, r := range []struct {
 		why, name, want string
-		ok           bool
+		ok              bool
 	}{
 		{"a status event by its name", "CallStatusEvent", "CallStatusEvent", true},
 		{"an invocation by a request path", "/rest/EchoApp/publishStream", "publishStream", true},
