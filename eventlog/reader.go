@@ -189,10 +189,12 @@ func (v *Validator) ReadWCSLog(name string, r io.Reader) error {
 
 // wcsHook judges one hook read from a server log.
 func (v *Validator) wcsHook(name string, wh *wcslog.Hook) {
-	if _, ok := wh.Family(); !ok {
+	fam, ok := wh.Family()
+	if !ok {
 		v.Hooks.Add(1)
 		return
 	}
-	h := Hook{File: name, Line: wh.Line, Name: wh.URL, Body: wh.Object, Explain: wh.Malformed}
+	// The family's own name: the URL is not looked up a second time.
+	h := Hook{File: name, Line: wh.Line, Name: fam.String(), Body: wh.Object, Explain: wh.Malformed}
 	v.emit(judge(&v.dec, &v.ev, &h, v.Tracker, (*shardTaker)(v)))
 }

@@ -129,21 +129,24 @@ func familyByName(name string) (Family, bool) {
 	return 0, false
 }
 
-// hookOnly[f] is the status of family f that only an invocation hook
-// delivers (hooks.md, section 2: connect, call, OnCallEvent, OnDataEvent),
-// never f's own status event; 0 where there is none.
-var hookOnly = [NumFamilies]fsm.Symbol{
-	FamilyConnection: fsm.Symbol(connection.Pending),
-	FamilyCall:       fsm.Symbol(call.Pending),
-	FamilyData:       fsm.Symbol(connection.DataPending),
-}
+// hookOnly[f][st]: status st of family f is delivered only by invocations
+// (hooks.md, section 2), never by f's own status event: read from the
+// catalogue of methods.
+var hookOnly = func() (out [NumFamilies][symbols]bool) {
+	for _, m := range methods {
+		if m.Kind == MethodKindInvocation && !m.EventCarries {
+			out[m.Family][m.Status] = true
+		}
+	}
+	return
+}()
 
 // StatusEventCarries reports whether a status event of family f may carry
 // status st: every status of f's machine but the one that only an
 // invocation hook delivers (the PENDING of a connection, a call or a data
 // send).
 func StatusEventCarries(f Family, st fsm.Symbol) bool {
-	return f < NumFamilies && int(st) < f.Machine().Len() && (hookOnly[f] == 0 || st != hookOnly[f])
+	return f < NumFamilies && int(st) < f.Machine().Len() && !hookOnly[f][st]
 }
 
 // statusEventReach[f][s]: state s of family f is reached from the initial

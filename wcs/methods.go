@@ -55,6 +55,10 @@ type Method struct {
 	// Published is the direction an invocation fixes (publishStream true,
 	// playStream false; rule 5), BoolUnset for the others.
 	Published Bool
+	// EventCarries says that the family's own status event may carry
+	// Status too (a stream's PENDING); where it is false, only invocations
+	// deliver it (a connection's, a call's, a data send's PENDING).
+	EventCarries bool
 }
 
 // Key returns the field that keys the entity the method names: its
@@ -73,15 +77,16 @@ var methods = func() []Method {
 	for _, f := range Families() {
 		out = append(out, Method{Name: f.String(), Kind: MethodKindStatus, Family: f, HasFamily: true})
 	}
-	inv := func(name string, f Family, st fsm.Symbol, pub Bool) {
-		out = append(out, Method{Name: name, Kind: MethodKindInvocation, Family: f, HasFamily: true, Status: st, Published: pub})
+	inv := func(name string, f Family, st fsm.Symbol, pub Bool, eventToo bool) {
+		out = append(out, Method{Name: name, Kind: MethodKindInvocation, Family: f, HasFamily: true, Status: st,
+			Published: pub, EventCarries: eventToo})
 	}
-	inv("connect", FamilyConnection, fsm.Symbol(connection.Pending), BoolUnset)
-	inv("publishStream", FamilyStream, fsm.Symbol(stream.Pending), BoolTrue)
-	inv("playStream", FamilyStream, fsm.Symbol(stream.Pending), BoolFalse)
-	inv("call", FamilyCall, fsm.Symbol(call.Pending), BoolUnset)
-	inv("OnCallEvent", FamilyCall, fsm.Symbol(call.Pending), BoolUnset)
-	inv("OnDataEvent", FamilyData, fsm.Symbol(connection.DataPending), BoolUnset)
+	inv("connect", FamilyConnection, fsm.Symbol(connection.Pending), BoolUnset, false)
+	inv("publishStream", FamilyStream, fsm.Symbol(stream.Pending), BoolTrue, true)
+	inv("playStream", FamilyStream, fsm.Symbol(stream.Pending), BoolFalse, true)
+	inv("call", FamilyCall, fsm.Symbol(call.Pending), BoolUnset, false)
+	inv("OnCallEvent", FamilyCall, fsm.Symbol(call.Pending), BoolUnset, false)
+	inv("OnDataEvent", FamilyData, fsm.Symbol(connection.DataPending), BoolUnset, false)
 	cmd := func(f Family, names ...string) {
 		for _, n := range names {
 			out = append(out, Method{Name: n, Kind: MethodKindCommand, Family: f, HasFamily: true})
