@@ -26,6 +26,12 @@ type Options struct {
 	// families is checked only where its other side has appeared in the
 	// log (machines.md, rule 6).
 	Partial bool
+	// Tail is for logs that may begin after some of their sessions began
+	// (machines.md, rule 7): the first event of an entity the log has not
+	// shown before is taken as it comes, when its status is one of its
+	// family's, and the entity goes on from the state it leads to. Tail
+	// implies Partial.
+	Tail bool
 	// MaxEntities bounds the entities tracked at once (0: DefaultMaxEntities).
 	// An event that would start one more gets an entity-limit finding and is
 	// not tracked.
@@ -52,7 +58,34 @@ type Stats struct {
 	Tracked  int             // entities tracked now
 	Sessions int             // sessions tracked now
 	Findings [NumKinds]int64 // findings by kind
+	// Families counts the status events of each family (not the
+	// invocations or commands that name it).
 	Families [wcs.NumFamilies]int64
+	// Methods counts the hooks taken by method, in the order of
+	// wcs.Methods (Method.Index); Events less their sum is the number of
+	// events that named no hook WCS posts (or none at all).
+	Methods [wcs.NumMethods]int64
+}
+
+// Hooks returns the number of hooks of kind k taken: status events,
+// invocations, commands or other hooks (hooks.md).
+func (s *Stats) Hooks(k wcs.MethodKind) int64 {
+	var n int64
+	for _, m := range wcs.Methods() {
+		if m.Kind == k {
+			n += s.Methods[m.Index()]
+		}
+	}
+	return n
+}
+
+// Unknown returns the number of events taken that named no hook WCS posts.
+func (s *Stats) Unknown() int64 {
+	n := s.Events
+	for _, c := range s.Methods {
+		n -= c
+	}
+	return n
 }
 
 // Add adds the counts of o to s: the statistics of trackers that shared an
@@ -68,6 +101,9 @@ func (s *Stats) Add(o Stats) {
 	}
 	for f := range s.Families {
 		s.Families[f] += o.Families[f]
+	}
+	for i := range s.Methods {
+		s.Methods[i] += o.Methods[i]
 	}
 }
 

@@ -59,7 +59,18 @@ type Method struct {
 	// Status too (a stream's PENDING); where it is false, only invocations
 	// deliver it (a connection's, a call's, a data send's PENDING).
 	EventCarries bool
+
+	index uint8 // its place in the catalogue
 }
+
+// NumMethods is the number of methods in the catalogue: the status events,
+// invocations, commands and other hooks of hooks.md. Counts by method (a
+// tracker's Stats) are arrays of this length, in the order of Methods.
+const NumMethods = 43
+
+// Index returns the method's place in the catalogue, from 0 to
+// NumMethods-1: Methods()[m.Index()] is m.
+func (m Method) Index() int { return int(m.index) }
 
 // Key returns the field that keys the entity the method names: its
 // family's key; FieldEvent for a method of no family (it names none).
@@ -102,6 +113,17 @@ var methods = func() []Method {
 		"sendXcapRequest", "StreamsStatEvent", "StreamTranscodingGroupEvent", "submitBugReport", "subscribe",
 		"SubscriptionStatusEvent", "XcapStatusEvent"} {
 		out = append(out, Method{Name: n, Kind: MethodKindOther})
+	}
+	if len(out) != NumMethods {
+		panic("wcs: the catalogue has " + strconv.Itoa(len(out)) + " methods; NumMethods says " + strconv.Itoa(NumMethods))
+	}
+	seen := map[string]bool{}
+	for i := range out {
+		if seen[out[i].Name] {
+			panic("wcs: method " + out[i].Name + " is declared twice")
+		}
+		seen[out[i].Name] = true
+		out[i].index = uint8(i)
 	}
 	return out
 }()
