@@ -23,6 +23,15 @@ OBJECT:
 URL:http://localhost:8081/apps/EchoApp/ConnectionStatusEvent
 OBJECT:
 { }
+13:39:39,880 INFO            RestClient - API-ASYNC-pool-13-thread-2 SEND REST OBJECT ==>
+URL:http://localhost:8081/apps/EchoApp/publishStream
+OBJECT:
+{
+  "sessionId" : "/192.168.1.101:56452/192.168.1.102:8443",
+  "mediaSessionId" : "m1",
+  "name" : "stream1",
+  "status" : "PENDING"
+}
 13:39:39,893 INFO            RestClient - API-ASYNC-pool-13-thread-3 SEND REST OBJECT ==>
 URL:http://localhost:8081/apps/EchoApp/StreamStatusEvent
 OBJECT:
@@ -35,10 +44,19 @@ OBJECT:
     "muted" : false
   }
 }
+13:39:40,002 INFO            RestClient - API-ASYNC-pool-13-thread-4 SEND REST OBJECT ==>
+URL:http://localhost:8081/apps/EchoApp/StreamStatusEvent
+OBJECT:
+{
+  "sessionId" : "/192.168.1.101:56452/192.168.1.102:8443",
+  "mediaSessionId" : "m1",
+  "status" : "UNPUBLISHED"
+}
 `
 
 // A server log is told from JSON Lines by its first lines, and read as
-// one: findings point at the SEND REST OBJECT line of the entry.
+// one: every hook WCS sent (here a publishStream, which starts the stream)
+// is judged, and findings point at the SEND REST OBJECT line of the entry.
 func ExampleValidator_ReadWCSLog() {
 	fmt.Println(eventlog.Sniff([]byte(serverLog)))
 	v := &eventlog.Validator{Report: func(f tracker.Finding) { fmt.Println(f) }}
@@ -48,7 +66,7 @@ func ExampleValidator_ReadWCSLog() {
 	v.End()
 	// Output:
 	// wcslog
-	// flashphoner.log:13: error illegal-transition: StreamStatusEvent m1 in NEW got UNPUBLISHED; allowed: FAILED, PENDING, PLAYING, PUBLISHING, SNAPSHOT_COMPLETE
+	// flashphoner.log:34: error illegal-transition: StreamStatusEvent m1 in UNPUBLISHED got UNPUBLISHED; UNPUBLISHED is terminal: nothing may follow
 	// flashphoner.log:0: warning dangling: ConnectionStatusEvent /192.168.1.101:56452/192.168.1.102:8443 is left in ESTABLISHED, which is not final (last event at line 2); it may still get: DISCONNECTED, FAILED
 }
 
@@ -67,7 +85,9 @@ func ExampleHook_AppendJSONL() {
 	}
 	// Output:
 	// {"event":"ConnectionStatusEvent","sessionId":"/192.168.1.101:56452/192.168.1.102:8443","status":"ESTABLISHED"}
+	// {"event":"publishStream","sessionId":"/192.168.1.101:56452/192.168.1.102:8443","mediaSessionId":"m1","name":"stream1","status":"PENDING"}
 	// {"event":"StreamStatusEvent","sessionId":"/192.168.1.101:56452/192.168.1.102:8443","mediaSessionId":"m1","published":true,"status":"UNPUBLISHED","audioState":{"muted":false}}
+	// {"event":"StreamStatusEvent","sessionId":"/192.168.1.101:56452/192.168.1.102:8443","mediaSessionId":"m1","status":"UNPUBLISHED"}
 }
 
 // A log read from a pipe as it is written: SniffReader tells its format
@@ -88,6 +108,6 @@ func ExampleSniffReader() {
 		fmt.Println(format, "events:", v.Stats().Events)
 	}
 	// Output:
-	// wcslog events: 2
+	// wcslog events: 4
 	// jsonl events: 1
 }

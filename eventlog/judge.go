@@ -12,9 +12,10 @@ import (
 type Hook struct {
 	File string // where it was read: a file name, "-", a request path
 	Line int    // its line (or request number), from 1
-	// Name names the hook: a family's name, or a URL or request path whose
-	// last segment is one, which wins over the body's own "event" field;
-	// "" (or a name of no family) leaves the body's "event" to name it.
+	// Name names the hook: a hook's name (hooks.md), or a URL or request
+	// path whose last segment is one, which wins over the body's own
+	// "event" field; "" (or a name of no hook) leaves the body's "event"
+	// to name it.
 	Name string
 	Body []byte
 	// Explain, if set, gives the message of the malformed finding for a
@@ -24,7 +25,7 @@ type Hook struct {
 }
 
 // Decode fills ev from the hook, with d: the fields of its body, where it
-// was read, and the family its Name names. The error, for a body that is
+// was read, and the hook its Name names. The error, for a body that is
 // not a JSON object, carries the malformed finding's message (Error) and
 // the decoder's error (Unwrap). ev's strings point into Body.
 func (h *Hook) Decode(d *hookbody.Decoder, ev *wcs.Event) error {
@@ -36,8 +37,8 @@ func (h *Hook) Decode(d *hookbody.Decoder, ev *wcs.Event) error {
 		return err
 	}
 	if h.Name != "" {
-		if f, ok := wcs.FamilyOf(h.Name); ok {
-			ev.Event = f.String()
+		if m, ok := wcs.LookupMethod(h.Name); ok {
+			ev.Event = m.Name
 			ev.Types[wcs.FieldEvent] = wcs.JSONTypeString
 		}
 	}

@@ -117,8 +117,8 @@ func (s *shards) shardOf(ev *wcs.Event) int {
 	// No session: the entity's id (shared by a stream and its keep-alives,
 	// a call and its transfers), whatever the family.
 	id := ""
-	if fam, ok := wcs.FamilyOf(ev.Event); ok {
-		id = ev.Get(fam.Key())
+	if m, ok := wcs.LookupMethod(ev.Event); ok && m.HasFamily {
+		id = ev.Get(m.Key())
 	}
 	return int((hashtab.HashString(shardKey, ev.NodeID)*31 ^ hashtab.HashString(shardKey, id)) % n)
 }

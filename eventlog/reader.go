@@ -46,7 +46,6 @@ type Validator struct {
 
 	Lines atomic.Int64 // lines read so far, blank ones included
 	Bytes atomic.Int64 // bytes read so far (safe to read while reading goes on)
-	Hooks atomic.Int64 // server logs: hooks sent whose URL names no family (connect, publishStream, …), skipped
 
 	dec   hookbody.Decoder
 	ev    wcs.Event
@@ -55,6 +54,8 @@ type Validator struct {
 	wcs   wcslog.Reader // ReadWCSLog
 	par   *shards       // Jobs > 1: the shards (parallel.go)
 	pos   uint64        // the position of the next line or event in the input, when sharded
+	head  head          // the start of the input being read, to say what it holds when it holds no hook
+	bad   int64         // server logs: entries that could not be read
 }
 
 func (v *Validator) setup() {
@@ -79,14 +80,28 @@ func (v *Validator) emit(fs []tracker.Finding) {
 // ReadJSONL reads a log in the JSON Lines format of log-format.md from r;
 // name is how findings name it ("-" for standard input). Several calls
 // continue one log. Bad lines are findings and reading goes on; the error
-// is only for a failing reader.
+// is for a failing reader, or a *NoHookError for an input that holds lines
+// but not one JSON object (after its findings are reported).
 func (v *Validator) ReadJSONL(name string, r io.Reader) error {
 	v.setup()
 	v.startParallel()
+	before := v.Stats()
+	r = v.head.start(r)
+	var err error
 	if v.par != nil {
-		return v.readParallel(name, r)
+		err = v.readParallel(name, r)
+	} else {
+		err = v.readSequential(name, r)
 	}
-	return v.readSequential(name, r)
+	if err != nil {
+		return err
+	}
+	after := v.Stats()
+	if after.Events == before.Events && after.Findings[tracker.KindLineTooLong] == before.Findings[tracker.KindLineTooLong] &&
+		after.Findings[tracker.KindMalformed] > before.Findings[tracker.KindMalformed] {
+		return v.head.noHook(name, FormatJSONL)
+	}
+	return nil
 }
 
 // readSequential is ReadJSONL in the calling goroutine: the same reader of
@@ -165,19 +180,32 @@ func tooLongMessage(tooLong bool, n, maxLine int) string {
 }
 
 // ReadWCSLog reads a WCS server log (flashphoner.log) from r, as one more
-// part of the log: each "SEND REST OBJECT ==>" entry whose URL names a
-// family by its last segment is an event of that family (the URL wins over
-// an "event" field of the object), with the fields of its object; name is
-// how findings name the file, and they point at the line where the entry
-// starts. Hooks whose URL names no family are counted in Hooks and skipped.
-// An entry longer than MaxLine is a line-too-long finding, one that cannot
-// be read a malformed one, and reading goes on. The error is only for a
-// failing reader.
+// part of the log: each "SEND REST OBJECT ==>" entry is a hook, named by
+// the last segment of its URL (which wins over an "event" field of the
+// object), with the fields of its object; name is how findings name the
+// file, and they point at the line where the entry starts. An entry longer
+// than MaxLine is a line-too-long finding (but for a hook that is not
+// checked, hooks.md section 4), one that cannot be read a malformed one,
+// and reading goes on. The error is for a failing reader, or a
+// *NoHookError for an input that holds lines but not one SEND REST OBJECT
+// entry.
 func (v *Validator) ReadWCSLog(name string, r io.Reader) error {
 	v.setup()
+	before, bad, lines := v.Stats().Events, v.bad, v.Lines.Load()
+	if err := v.readWCSLog(name, v.head.start(r)); err != nil {
+		return err
+	}
+	if v.Stats().Events == before && v.bad == bad && v.Lines.Load() > lines {
+		return v.head.noHook(name, FormatWCSLog)
+	}
+	return nil
+}
+
+func (v *Validator) readWCSLog(name string, r io.Reader) error {
 	v.wcs.MaxEntry, v.wcs.Lines, v.wcs.Bytes = v.MaxLine, &v.Lines, &v.Bytes
 	v.wcs.Hook = func(h *wcslog.Hook) { v.wcsHook(name, h) }
 	v.wcs.Bad = func(err *wcslog.EntryError) {
+		v.bad++
 		k := tracker.KindMalformed
 		if errors.Is(err, wcslog.ErrTooLong) {
 			k = tracker.KindLineTooLong
@@ -189,12 +217,23 @@ func (v *Validator) ReadWCSLog(name string, r io.Reader) error {
 
 // wcsHook judges one hook read from a server log.
 func (v *Validator) wcsHook(name string, wh *wcslog.Hook) {
-	fam, ok := wh.Family()
-	if !ok {
-		v.Hooks.Add(1)
+	h := Hook{File: name, Line: wh.Line, Name: wh.URL, Body: wh.Object, Explain: wh.Malformed}
+	if m, ok := wh.Method(); ok {
+		h.Name = m.Name // the URL is not looked up a second time
+		if m.Kind == wcs.MethodKindOther && wh.Object == nil {
+			h.Body = []byte("{}") // too long to keep, and not checked: counted
+		}
+	} else if seg := wcs.LastSegment(wh.URL); seg != "" {
+		// A hook WCS does not post: the URL names it, whatever its object
+		// says (an unknown-event finding).
+		h.Name = ""
+		if err := h.Decode(&v.dec, &v.ev); err != nil {
+			v.emit([]tracker.Finding{v.Tracker.Reject(name, wh.Line, tracker.KindMalformed, err.Error())})
+			return
+		}
+		v.ev.Event, v.ev.Types[wcs.FieldEvent] = seg, wcs.JSONTypeString
+		v.emit((*shardTaker)(v).Take(&v.ev))
 		return
 	}
-	// The family's own name: the URL is not looked up a second time.
-	h := Hook{File: name, Line: wh.Line, Name: fam.String(), Body: wh.Object, Explain: wh.Malformed}
 	v.emit(judge(&v.dec, &v.ev, &h, v.Tracker, (*shardTaker)(v)))
 }

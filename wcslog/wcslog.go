@@ -78,12 +78,12 @@ type Hook struct {
 	Line       int    // the line of the SEND REST OBJECT entry, from 1
 	ObjectLine int    // the line where the object starts
 	URL        string // the URL, as logged; valid only during the call that gets the Hook
-	Object     []byte // the object, as logged; valid only during the call that gets the Hook (nil for a hook whose URL names no family and that is longer than the limit)
+	Object     []byte // the object, as logged; valid only during the call that gets the Hook (nil for a hook that is not checked, hooks.md section 4, and is longer than the limit)
 }
 
-// Family returns the family the hook's URL names by its last segment, if
-// any (the /connect, /publishStream, … hooks name none).
-func (h *Hook) Family() (wcs.Family, bool) { return wcs.FamilyOf(h.URL) }
+// Method returns the REST method the hook's URL names by its last segment,
+// if it names one WCS posts (hooks.md).
+func (h *Hook) Method() (wcs.Method, bool) { return wcs.LookupMethod(h.URL) }
 
 // Malformed explains, in a finding's message, why the hook's object is not
 // what the decoder took: err is the decoder's error (an *hookbody.Error).
@@ -103,21 +103,27 @@ func (h *Hook) Malformed(err error) string {
 }
 
 // AppendJSONL appends the hook as one line of JSON Lines, without the
-// newline: a compact object with "event" first, set to the family its URL
-// names, then the object's fields in their order, their values as logged
-// (but for the insignificant white space). An "event" field of the object
-// itself is dropped: the URL wins. The error (and dst unchanged) is for a
-// URL that names no family, or an object that is not a valid JSON object;
-// its message is the one validate reports.
+// newline: a compact object with "event" first, set to the hook its URL
+// names by its last segment, then the object's fields in their order, their
+// values as logged (but for the insignificant white space). An "event"
+// field of the object itself is dropped: the URL wins. The error (and dst
+// unchanged) is for a URL without a last segment, or an object that is not
+// a valid JSON object; its message is the one validate reports.
 func (h *Hook) AppendJSONL(dst []byte, d *hookbody.Decoder) ([]byte, error) {
-	fam, ok := h.Family()
-	if !ok {
-		return dst, errors.New(entryName(h.URL) + ": the URL names no event family; skipped")
+	name := wcs.LastSegment(h.URL)
+	if m, ok := h.Method(); ok {
+		name = m.Name
+	}
+	if name == "" {
+		return dst, errors.New(entryName(h.URL) + ": the URL names no hook; skipped")
+	}
+	if h.Object == nil {
+		return dst, errors.New(entryName(h.URL) + ": the object is longer than the limit; skipped")
 	}
 	if d == nil {
 		d = new(hookbody.Decoder)
 	}
-	out, err := d.AppendWithEvent(dst, h.Object, fam.String())
+	out, err := d.AppendWithEvent(dst, h.Object, name)
 	if err != nil {
 		return dst, errors.New(h.Malformed(err))
 	}
@@ -449,10 +455,11 @@ func (s *wcsScanner) finish() {
 	s.hook(&s.h)
 }
 
-// event reports whether the entry's URL names a family.
+// event reports whether the entry's hook is checked: any but the other
+// hooks of hooks.md (section 4), whose size does not matter.
 func (s *wcsScanner) event() bool {
-	_, ok := wcs.FamilyOf(s.h.URL)
-	return ok
+	m, ok := wcs.LookupMethod(s.h.URL)
+	return !ok || m.Kind != wcs.MethodKindOther
 }
 
 // fail reports the entry in progress as one that cannot be read, and goes

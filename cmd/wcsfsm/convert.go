@@ -10,6 +10,7 @@ import (
 	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/hookbody"
 	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 	"github.com/wcsfsm/wcsfsm/wcslog"
 )
 
@@ -69,8 +70,8 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			bad(err.Line, k, err.Msg)
 		},
 		Hook: func(h *wcslog.Hook) {
-			if _, ok := h.Family(); !ok {
-				other++
+			if m, ok := h.Method(); ok && m.Kind == wcs.MethodKindOther && h.Object == nil {
+				other++ // over the limit, and not checked: not written
 				return
 			}
 			var err error
@@ -94,8 +95,12 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm convert: %v\n", err)
 		return 2
 	}
-	fmt.Fprintf(stderr, "wcsfsm convert: %s, %s, %s written, %s skipped, %s\n", plural(int64(len(names)), "file"),
-		plural(r.LinesRead(), "line"), plural(events, "event"), plural(other, "other hook"), plural(bads, "bad entry"))
+	skipped := ""
+	if other > 0 {
+		skipped = fmt.Sprintf(", %s over the limit skipped", plural(other, "other hook"))
+	}
+	fmt.Fprintf(stderr, "wcsfsm convert: %s, %s, %s written, %s%s\n", plural(int64(len(names)), "file"),
+		plural(r.LinesRead(), "line"), plural(events, "hook"), plural(bads, "bad entry"), skipped)
 	if bads > 0 {
 		return 1
 	}

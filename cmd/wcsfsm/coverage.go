@@ -12,6 +12,7 @@ import (
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 func init() {
@@ -27,6 +28,14 @@ type coverageFamily struct {
 	Taken       int            `json:"taken"`       // transitions taken at least once
 	Transitions int            `json:"transitions"` // transitions of the machine
 	Edges       []coverageEdge `json:"edges"`
+	Hooks       []coverageHook `json:"hooks"` // the invocations and commands of the family, by name
+}
+
+// coverageHook counts one hook of a family in "wcsfsm coverage".
+type coverageHook struct {
+	Hook  string `json:"hook"`
+	Kind  string `json:"kind"`
+	Count int64  `json:"count"`
 }
 
 type coverageEdge struct {
@@ -88,7 +97,8 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer closeAll(files)
 	tr := tracker.New(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr}
-	if _, err := readLog(v, in, names, files); err != nil {
+	_, noHooks, err := readLog(v, in, names, files, stderr, "wcsfsm coverage")
+	if err != nil {
 		fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)
 		return 2
 	}
@@ -99,9 +109,15 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	report := make([]coverageFamily, 0, len(families))
 	for _, f := range families {
 		m := f.Machine()
-		cf := coverageFamily{Event: f.String(), Events: st.Families[f], Taken: cov.Taken(f), Transitions: len(cov[f]), Edges: []coverageEdge{}}
+		cf := coverageFamily{Event: f.String(), Events: st.Families[f], Taken: cov.Taken(f), Transitions: len(cov[f]), Edges: []coverageEdge{},
+			Hooks: []coverageHook{}}
 		for i, e := range m.Transitions() {
 			cf.Edges = append(cf.Edges, coverageEdge{m.String(e.From), m.String(e.Status), m.String(e.To), cov[f][i]})
+		}
+		for _, h := range wcs.Methods() {
+			if h.HasFamily && h.Family == f && h.Kind != wcs.MethodKindStatus {
+				cf.Hooks = append(cf.Hooks, coverageHook{h.Name, h.Kind.String(), st.Methods[h.Index()]})
+			}
 		}
 		taken, all = taken+cf.Taken, all+cf.Transitions
 		report = append(report, cf)
@@ -123,6 +139,22 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", e.From, e.Status, e.To, count)
 			}
 			tw.Flush()
+			if len(cf.Hooks) > 0 {
+				var parts []string
+				for _, h := range cf.Hooks {
+					parts = append(parts, fmt.Sprintf("%s %d", h.Hook, h.Count))
+				}
+				fmt.Fprintf(&out, "  hooks: %s\n", strings.Join(parts, ", "))
+			}
+		}
+		var other []string
+		for _, h := range wcs.Methods() {
+			if n := st.Methods[h.Index()]; h.Kind == wcs.MethodKindOther && n > 0 {
+				other = append(other, fmt.Sprintf("%s %d", h.Name, n))
+			}
+		}
+		if len(other) > 0 && len(families) == int(wcs.NumFamilies) {
+			fmt.Fprintf(&out, "\nOther hooks (counted, not checked): %s\n", strings.Join(other, ", "))
 		}
 	case "json":
 		enc := json.NewEncoder(&out)
@@ -155,6 +187,9 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fmt.Fprintf(stderr, "wcsfsm: %s, %s, %s: %d of %d transitions taken\n",
-		plural(int64(len(files)), "file"), plural(v.Lines.Load(), "line"), plural(st.Events, "event"), taken, all)
+		plural(int64(len(files)), "file"), plural(v.Lines.Load(), "line"), hookCounts(st), taken, all)
+	if noHooks > 0 {
+		return 2
+	}
 	return 0
 }

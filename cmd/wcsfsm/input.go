@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -129,10 +130,12 @@ func parseInput(s string) (inputFormat, bool) {
 
 // readLog reads the files into v as one log, in the order given, each in
 // its format: the one -input names, or, with auto, the one its first bytes
-// show. It returns how many files of each format it read; an error is a
-// file that failed to read, named.
-func readLog(v *eventlog.Validator, in inputFormat, names []string, files []io.Reader) ([2]int, error) {
+// show. It returns how many files of each format it read, and how many held
+// lines but not one hook (each said on stderr, after cmd, and read past);
+// an error is a file that failed to read, named.
+func readLog(v *eventlog.Validator, in inputFormat, names []string, files []io.Reader, stderr io.Writer, cmd string) ([2]int, int, error) {
 	var formats [2]int
+	noHooks := 0
 	for i, r := range files {
 		f := in.format
 		if in.auto {
@@ -145,15 +148,21 @@ func readLog(v *eventlog.Validator, in inputFormat, names []string, files []io.R
 			read = v.ReadWCSLog
 		}
 		if err := read(names[i], r); err != nil {
-			return formats, fmt.Errorf("%s: %w", names[i], err)
+			var nh *eventlog.NoHookError
+			if errors.As(err, &nh) {
+				fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+				noHooks++
+				continue
+			}
+			return formats, noHooks, fmt.Errorf("%s: %w", names[i], err)
 		}
 	}
-	return formats, nil
+	return formats, noHooks, nil
 }
 
 // inputNote ends the summary: the format of the input, as -input auto
-// chose it, and the hooks of a server log that name no family.
-func inputNote(in inputFormat, formats [2]int, hooks int64) string {
+// chose it.
+func inputNote(in inputFormat, formats [2]int) string {
 	w, j := formats[eventlog.FormatWCSLog], formats[eventlog.FormatJSONL]
 	switch {
 	case w == 0 && !in.auto:
@@ -161,7 +170,7 @@ func inputNote(in inputFormat, formats [2]int, hooks int64) string {
 	case w == 0:
 		return "; input jsonl"
 	case j == 0:
-		return fmt.Sprintf("; input wcslog, %s skipped", plural(hooks, "other hook"))
+		return "; input wcslog"
 	}
-	return fmt.Sprintf("; input wcslog (%s) and jsonl (%s), %s skipped", plural(int64(w), "file"), plural(int64(j), "file"), plural(hooks, "other hook"))
+	return fmt.Sprintf("; input wcslog (%s) and jsonl (%s)", plural(int64(w), "file"), plural(int64(j), "file"))
 }

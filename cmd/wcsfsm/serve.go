@@ -37,6 +37,7 @@ const (
 // serveConfig is what serve's flags set.
 type serveConfig struct {
 	Partial     bool  // -partial
+	Tail        bool  // -tail
 	MaxBody     int64 // -max-body
 	MaxInflight int   // -max-inflight
 	MaxEntities int   // -max-entities
@@ -49,13 +50,15 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	findings := fs.String("findings", "", "append findings (JSON lines) to this `file`; default standard output")
 	var cfg serveConfig
 	fs.BoolVar(&cfg.Partial, "partial", false, "the hooks carry only some families: check a rule across families only where its other side appeared")
+	fs.BoolVar(&cfg.Tail, "tail", false, "started while sessions were up: take each entity's first status as it comes (implies -partial)")
 	fs.Int64Var(&cfg.MaxBody, "max-body", defaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
 	fs.IntVar(&cfg.MaxInflight, "max-inflight", defaultMaxInflight, "requests handled at once; more wait for a slot")
 	fs.IntVar(&cfg.MaxEntities, "max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
-		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each status event,")
-		fmt.Fprintln(stderr, "and writes each finding as a JSON line. GET /healthz, GET /metrics (Prometheus).")
+		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-tail] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
+		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each hook (named by")
+		fmt.Fprintln(stderr, "the last segment of the request path: /apps/EchoApp/publishStream), and writes each")
+		fmt.Fprintln(stderr, "finding as a JSON line. GET /healthz, GET /metrics (Prometheus).")
 		fmt.Fprintln(stderr, "SIGINT or SIGTERM: finish the requests taken, write every finding, exit 0.")
 		fs.PrintDefaults()
 	}
@@ -158,7 +161,7 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 	}
 	h := &hookServer{
 		cfg:     cfg,
-		tracker: tracker.New(tracker.Options{Partial: cfg.Partial, MaxEntities: cfg.MaxEntities}),
+		tracker: tracker.New(tracker.Options{Partial: cfg.Partial, Tail: cfg.Tail, MaxEntities: cfg.MaxEntities}),
 		slots:   make(chan struct{}, cfg.MaxInflight),
 		out:     bufio.NewWriterSize(out, 64<<10),
 	}
@@ -230,9 +233,13 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 	}
 	dec := h.decoders.Get().(*hookbody.Decoder)
 	var ev wcs.Event
-	// WCS bodies carry no "event": the hook's path names the family.
+	// WCS bodies carry no "event": the hook's path names the hook; a path
+	// whose last segment names none names it still, when the body does not.
 	hk := eventlog.Hook{Name: r.URL.Path, Body: body}
 	derr := hk.Decode(dec, &ev)
+	if seg := wcs.LastSegment(r.URL.Path); derr == nil && ev.Types[wcs.FieldEvent] == wcs.JSONTypeAbsent && seg != "" {
+		ev.Event, ev.Types[wcs.FieldEvent] = seg, wcs.JSONTypeString
+	}
 	h.decoders.Put(dec)
 	ok := h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
 		if derr != nil {
@@ -299,13 +306,16 @@ func (h *hookServer) metrics() []byte {
 		b = strconv.AppendInt(b, v, 10)
 		b = append(b, '\n')
 	}
-	metric("wcsfsm_events_total", "counter", "Status events taken, by family (event=\"\": naming no known family).")
-	var known int64
+	metric("wcsfsm_events_total", "counter", "Status events taken, by family (event=\"\": hooks naming no hook WCS posts).")
 	for _, f := range wcs.Families() {
 		sample("wcsfsm_events_total", `event="`+f.String()+`"`, st.Families[f])
-		known += st.Families[f]
 	}
-	sample("wcsfsm_events_total", `event=""`, st.Events-known)
+	sample("wcsfsm_events_total", `event=""`, st.Unknown())
+	metric("wcsfsm_hooks_total", "counter", "Hooks taken, by kind (hooks.md: status, invocation, command, other; unknown: naming no hook WCS posts).")
+	for k := wcs.MethodKind(0); k < wcs.NumMethodKinds; k++ {
+		sample("wcsfsm_hooks_total", `kind="`+k.String()+`"`, st.Hooks(k))
+	}
+	sample("wcsfsm_hooks_total", `kind="unknown"`, st.Unknown())
 	metric("wcsfsm_findings_total", "counter", "Findings written, by kind and severity.")
 	for k := tracker.Kind(0); k < tracker.NumKinds; k++ {
 		sample("wcsfsm_findings_total", `kind="`+k.String()+`",severity="`+k.Severity().String()+`"`, st.Findings[k])

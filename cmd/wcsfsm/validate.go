@@ -14,6 +14,7 @@ import (
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
 func init() {
@@ -26,19 +27,24 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output `format`: text or json")
 	input := fs.String("input", "auto", "input `format`: auto, jsonl or wcslog")
 	partial := fs.Bool("partial", false, "the log carries only some families: check a rule across families only where its other side appeared")
+	tail := fs.Bool("tail", false, "the log may begin after some of its sessions began: take each entity's first status as it comes (implies -partial)")
 	strict := fs.Bool("strict", false, "warnings count as errors")
 	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest line in `bytes`; longer lines are findings and skipped")
 	maxEntities := fs.Int("max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
 	maxMarks := fs.Int("max-marks", tracker.DefaultMaxMarks, "most marks of forgotten sessions and entities kept (late teardown events are judged against them)")
 	jobs := fs.Int("j", runtime.NumCPU(), "validate JSON Lines with `N` trackers in parallel, sharded by session (same findings, same order)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-strict] [-j N] [FILE ...]")
+		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-tail] [-strict] [-j N] [FILE ...]")
 		fmt.Fprintln(stderr, "\nReads the files (standard input for none or -) as one log and reports every finding.")
 		fmt.Fprintln(stderr, "The files may be JSON Lines or WCS server logs (flashphoner.log); -input auto tells them")
 		fmt.Fprintln(stderr, "apart, file by file, from their first lines. A file compressed with gzip is read as")
 		fmt.Fprintln(stderr, "it is, whatever its name. Rotated server logs go oldest first:")
 		fmt.Fprintln(stderr, "  wcsfsm validate flashphoner.log.2.gz flashphoner.log.1 flashphoner.log")
-		fmt.Fprintln(stderr, "Exit status: 0 no error, 1 errors found, 2 could not do the job.")
+		fmt.Fprintln(stderr, "Use -partial for a log that carries only some families (a backend subscribed to")
+		fmt.Fprintln(stderr, "some hooks), -tail for one that begins after its sessions did (a rotated file,")
+		fmt.Fprintln(stderr, "tail -F, a receiver restarted).")
+		fmt.Fprintln(stderr, "Exit status: 0 no error, 1 errors found, 2 could not do the job (bad flags, a")
+		fmt.Fprintln(stderr, "file that cannot be read, a file with lines but not one hook).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -74,7 +80,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var buf []byte
 	v := &eventlog.Validator{
-		Tracker: tracker.New(tracker.Options{Partial: *partial, MaxEntities: *maxEntities, MaxMarks: *maxMarks}),
+		Tracker: tracker.New(tracker.Options{Partial: *partial, Tail: *tail, MaxEntities: *maxEntities, MaxMarks: *maxMarks}),
 		MaxLine: *maxLine,
 		Jobs:    *jobs,
 	}
@@ -97,7 +103,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stopFlush = liveFlush(out, &mu)
 	}
 	stop := progress(stderr, v)
-	formats, err := readLog(v, in, names, files)
+	formats, noHooks, err := readLog(v, in, names, files, stderr, "wcsfsm validate")
 	stopFlush()
 	if err != nil {
 		stop()
@@ -112,7 +118,13 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	st := v.Stats()
-	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st)+inputNote(in, formats, v.Hooks.Load()))
+	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st)+inputNote(in, formats))
+	if st.Findings[tracker.KindUnknownEvent] > 0 {
+		fmt.Fprintln(stderr, knownHooks())
+	}
+	if noHooks > 0 {
+		return 2
+	}
 	if st.Errors() > 0 || *strict && st.Warnings() > 0 {
 		return 1
 	}
@@ -123,7 +135,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func summary(files int, lines int64, st tracker.Stats) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "wcsfsm: %s, %s, %s, %s: ", plural(int64(files), "file"), plural(lines, "line"),
-		plural(st.Events, "event"), plural(st.Entities, "entity"))
+		hookCounts(st), plural(st.Entities, "entity"))
 	byKind := func(sev tracker.Severity) string {
 		var parts []string
 		var n int64
@@ -143,6 +155,46 @@ func summary(files int, lines int64, st tracker.Stats) string {
 	b.WriteString(byKind(tracker.SeverityError))
 	b.WriteString(", ")
 	b.WriteString(byKind(tracker.SeverityWarning))
+	return b.String()
+}
+
+// hookCounts counts the hooks read, by kind (hooks.md): "50 hooks (32
+// status events, 6 invocations, 8 commands, 4 other)".
+func hookCounts(st tracker.Stats) string {
+	var parts []string
+	for k, word := range []string{wcs.MethodKindStatus: "status event", wcs.MethodKindInvocation: "invocation", wcs.MethodKindCommand: "command"} {
+		if n := st.Hooks(wcs.MethodKind(k)); n > 0 {
+			parts = append(parts, plural(n, word))
+		}
+	}
+	if n := st.Hooks(wcs.MethodKindOther); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d other", n))
+	}
+	if n := st.Unknown(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d unknown", n))
+	}
+	s := plural(st.Events, "hook")
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return s
+}
+
+// knownHooks lists the hooks WCS posts, once a run, after the summary of a
+// log with unknown-event findings.
+func knownHooks() string {
+	var b strings.Builder
+	b.WriteString("wcsfsm: the hooks WCS posts (hooks.md; wcsfsm spec -hooks):")
+	for k, word := range []string{wcs.MethodKindStatus: "status events", wcs.MethodKindInvocation: "invocations", wcs.MethodKindCommand: "commands", wcs.MethodKindOther: "other"} {
+		var names []string
+		for _, m := range wcs.Methods() {
+			if m.Kind == wcs.MethodKind(k) {
+				names = append(names, m.Name)
+			}
+		}
+		fmt.Fprintf(&b, " %s: %s;", word, strings.Join(names, ", "))
+	}
+	b.WriteString(" names are case-sensitive; if WCS posts one that is not listed, please report it")
 	return b.String()
 }
 
