@@ -22,7 +22,10 @@ func init() {
 
 // specMachine is one element of "wcsfsm spec -format json" (log-format.md,
 // "wcsfsm spec"): lists of names are sorted, transitions by from, then
-// status.
+// status, hooks by hook. Statuses are those the family's own status event
+// may carry (wcs.StatusEventCarries), not those only an invocation
+// delivers; hooks are the invocations that deliver a status to the
+// machine. No list is ever null.
 type specMachine struct {
 	Event       string           `json:"event"`
 	Package     string           `json:"package"`
@@ -32,6 +35,13 @@ type specMachine struct {
 	Terminal    []string         `json:"terminal"`
 	Final       []string         `json:"final"`
 	Transitions []specTransition `json:"transitions"`
+	Hooks       []specDelivery   `json:"hooks"`
+}
+
+// specDelivery is an invocation that delivers Status to a machine.
+type specDelivery struct {
+	Hook   string `json:"hook"`
+	Status string `json:"status"`
 }
 
 type specTransition struct {
@@ -79,7 +89,7 @@ func runSpec(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case "json":
 		list := make([]specMachine, 0, len(families))
 		for _, f := range families {
-			list = append(list, specOf(f.Machine()))
+			list = append(list, specOf(f))
 		}
 		enc := json.NewEncoder(&out)
 		enc.SetEscapeHTML(false)
@@ -137,16 +147,19 @@ func specFamilies(names []string) ([]wcs.Family, error) {
 	return out, nil
 }
 
-func specOf(m *fsm.Machine[fsm.Symbol]) specMachine {
+// specOf returns the element of "spec -format json" for family f.
+func specOf(f wcs.Family) specMachine {
+	m := f.Machine()
 	s := specMachine{
 		Event:       m.Name(),
 		Package:     m.Package(),
 		Initial:     m.String(m.Initial()),
 		States:      m.Names(m.States()),
-		Statuses:    m.Names(m.Statuses()),
+		Statuses:    m.Names(slices.DeleteFunc(m.Statuses(), func(st fsm.Symbol) bool { return !wcs.StatusEventCarries(f, st) })),
 		Terminal:    m.Names(m.TerminalStates()),
 		Final:       m.Names(m.FinalStates()),
 		Transitions: []specTransition{},
+		Hooks:       []specDelivery{},
 	}
 	for _, tr := range m.Transitions() {
 		s.Transitions = append(s.Transitions, specTransition{
@@ -157,5 +170,11 @@ func specOf(m *fsm.Machine[fsm.Symbol]) specMachine {
 			Source: tr.Source,
 		})
 	}
+	for _, h := range wcs.Methods() {
+		if h.Kind == wcs.MethodKindInvocation && h.Family == f {
+			s.Hooks = append(s.Hooks, specDelivery{Hook: h.Name, Status: m.String(h.Status)})
+		}
+	}
+	slices.SortFunc(s.Hooks, func(a, b specDelivery) int { return strings.Compare(a.Hook, b.Hook) })
 	return s
 }

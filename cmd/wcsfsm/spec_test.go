@@ -85,9 +85,13 @@ func runGolden(args []string) string {
 
 // TestSpecJSONMatchesMachinesMD decodes "wcsfsm spec -format json" and
 // compares it, family by family, with the oracle read from
-// testdata/spec/machines.md: the same families, and for each its package,
-// initial state, states, statuses, terminal and final states, and
-// transitions edge for edge, with the table's why.
+// testdata/spec/machines.md and testdata/spec/hooks.md: the same families,
+// and for each its package, initial state, states, terminal and final
+// states, transitions edge for edge (the PENDING edges that only hooks
+// take included) with the table's why; the statuses its own status event
+// may carry (the table's, but those only invocations deliver); and the
+// invocations that deliver a status to it, each starting an entity from
+// NEW.
 func TestSpecJSONMatchesMachinesMD(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"spec", "-format", "json"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
@@ -100,6 +104,7 @@ func TestSpecJSONMatchesMachinesMD(t *testing.T) {
 		t.Fatal(err)
 	}
 	tables := spectest.Load(t)
+	hooks := spectest.LoadHooks(t)
 	byEvent := map[string]specMachine{}
 	var events []string
 	for _, m := range got {
@@ -128,10 +133,17 @@ func TestSpecJSONMatchesMachinesMD(t *testing.T) {
 				Package:     tab.Package,
 				Initial:     spectest.Initial,
 				States:      tab.States(),
-				Statuses:    tab.Statuses(),
+				Statuses:    hooks.EventCarries(tab),
 				Terminal:    tab.Terminal,
 				Final:       tab.Final,
 				Transitions: []specTransition{},
+				Hooks:       []specDelivery{},
+			}
+			for _, h := range hooks.Invocations(tab.Event) {
+				wantM.Hooks = append(wantM.Hooks, specDelivery{Hook: h.Name, Status: h.Status})
+				if _, ok := tab.Next(spectest.Initial, h.Status); !ok {
+					t.Errorf("machines.md: %s delivers %s, which may not follow %s", h.Name, h.Status, spectest.Initial)
+				}
 			}
 			for _, e := range tab.Edges() {
 				wantM.Transitions = append(wantM.Transitions, specTransition{From: e.From, Status: e.Status, To: e.To, Why: why[e.Status]})
