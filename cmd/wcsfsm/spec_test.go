@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -51,6 +52,11 @@ func TestSpecGolden(t *testing.T) {
 		{"an unknown format: exit 2", "unknown-format", []string{"spec", "-format", "svg"}},
 		{"an unknown flag: exit 2 with the usage", "unknown-flag", []string{"spec", "-partial"}},
 		{"-h: the usage, exit 0", "help", []string{"spec", "-h"}},
+		{"the hook catalogue, sorted by name", "hooks", []string{"spec", "-hooks"}},
+		{"the same with the format named", "hooks-json", []string{"spec", "-hooks", "-format", "json"}},
+		{"the catalogue has no diagram: exit 2", "hooks-mermaid", []string{"spec", "-hooks", "-format", "mermaid"}},
+		{"nor a DOT graph, whatever the order of the flags", "hooks-dot", []string{"spec", "-format=dot", "-hooks"}},
+		{"the catalogue is not selected by family: exit 2", "hooks-event", []string{"spec", "-hooks", "CallStatusEvent"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,5 +172,37 @@ func TestSpecJSONMatchesMachinesMD(t *testing.T) {
 				t.Errorf("spec -format json (-machines.md +spec):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestSpecHooksMatchesHooksMD decodes "wcsfsm spec -hooks" and compares it
+// with the oracle read from testdata/spec/hooks.md: every method, once, in
+// byte order of its name, with its kind, family, key and the status an
+// invocation delivers.
+func TestSpecHooksMatchesHooksMD(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"spec", "-hooks"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var got []specHook
+	dec := json.NewDecoder(&stdout)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range got {
+		names = append(names, h.Hook)
+	}
+	if !sort.StringsAreSorted(names) {
+		t.Errorf("hooks not sorted by name: %v", names)
+	}
+	var want []specHook
+	for _, h := range spectest.LoadHooks(t).List {
+		want = append(want, specHook{Hook: h.Name, Kind: h.Kind, Event: h.Family, Key: h.Key, Status: h.Status})
+	}
+	sort.Slice(want, func(i, j int) bool { return want[i].Hook < want[j].Hook })
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("spec -hooks (-hooks.md +spec):\n%s", d)
 	}
 }
