@@ -1,13 +1,14 @@
 // The family pages of docs/ are partly generated from the declared
-// machines: this test is their generator and their drift check. Each page
-// holds a hand-written introduction, then a generated part between
+// machines, and hooks.md from the catalogue of the REST hooks
+// (wcs.Methods): this test is their generator and their drift check. Each
+// page holds a hand-written introduction, then a generated part between
 //
 //	<!-- BEGIN GENERATED (go test ./docs -update) -->
 //	<!-- END GENERATED -->
 //
 // "go test ./docs" fails with a diff where a generated part differs from
-// the machines; "go test ./docs -update" rewrites the generated parts, and
-// nothing else.
+// the machines or the catalogue; "go test ./docs -update" rewrites the
+// generated parts, and nothing else.
 package docs_test
 
 import (
@@ -62,35 +63,52 @@ func TestPagesCoverFamilies(t *testing.T) {
 	}
 }
 
-// TestGenerated compares the generated part of every family page with what
-// the family's machine generates now, or rewrites it under -update.
-func TestGenerated(t *testing.T) {
+// hooksPage is the page of the hook catalogue.
+const hooksPage = "hooks.md"
+
+// genPage is a page with a generated part.
+type genPage struct {
+	page string // the file, e.g. "call.md"
+	what string // what generates it, for the diff's message
+	want string // its generated part, as generated now
+}
+
+// generated lists every generated page: the family pages, from their
+// machines, and hooksPage, from the catalogue.
+func generated() []genPage {
+	var out []genPage
 	for _, f := range wcs.Families() {
-		page, ok := pages[f.String()]
-		if !ok {
-			continue // reported by TestPagesCoverFamilies
+		if page, ok := pages[f.String()]; ok { // else reported by TestPagesCoverFamilies
+			out = append(out, genPage{page, "the machine " + f.String(), generate(f.Machine())})
 		}
-		t.Run(page, func(t *testing.T) {
-			src, err := os.ReadFile(page)
+	}
+	return append(out, genPage{hooksPage, "the catalogue wcs.Methods()", generateHooks()})
+}
+
+// TestGenerated compares the generated part of every generated page with
+// what generates it now, or rewrites it under -update.
+func TestGenerated(t *testing.T) {
+	for _, g := range generated() {
+		t.Run(g.page, func(t *testing.T) {
+			src, err := os.ReadFile(g.page)
 			if err != nil {
 				t.Fatal(err)
 			}
 			text := strings.ReplaceAll(string(src), "\r\n", "\n")
 			head, got, tail, err := split(text)
 			if err != nil {
-				t.Fatalf("%s: %v", page, err)
+				t.Fatalf("%s: %v", g.page, err)
 			}
-			want := generate(f.Machine())
 			if *update {
-				if got != want {
-					if err := os.WriteFile(page, []byte(head+want+tail), 0o644); err != nil {
+				if got != g.want {
+					if err := os.WriteFile(g.page, []byte(head+g.want+tail), 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}
 				return
 			}
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("%s: the generated part differs from the machine %s; run go test ./docs -update (-want +got):\n%s", page, f, d)
+			if d := cmp.Diff(g.want, got); d != "" {
+				t.Errorf("%s: the generated part differs from %s; run go test ./docs -update (-want +got):\n%s", g.page, g.what, d)
 			}
 		})
 	}
@@ -136,6 +154,77 @@ func generate(m *fsm.Machine[fsm.Symbol]) string {
 	return b.String()
 }
 
+// generateHooks returns the generated part of hooksPage: the catalogue,
+// section by section of hooks.md, each in the catalogue's order.
+func generateHooks() string {
+	var b strings.Builder
+	by := map[wcs.MethodKind][]wcs.Method{}
+	for _, m := range wcs.Methods() {
+		by[m.Kind] = append(by[m.Kind], m)
+	}
+	fmt.Fprintf(&b, "\n%d hooks: %d status events, %d invocations, %d commands, %d other hooks.\n",
+		wcs.NumMethods, len(by[wcs.MethodKindStatus]), len(by[wcs.MethodKindInvocation]), len(by[wcs.MethodKindCommand]), len(by[wcs.MethodKindOther]))
+
+	b.WriteString("\n## Status events\n\n")
+	b.WriteString("Each is checked by its family's machine.\n\n")
+	b.WriteString("| hook | key | page |\n|---|---|---|\n")
+	for _, m := range by[wcs.MethodKindStatus] {
+		fmt.Fprintf(&b, "| `%s` | `%s` | [%[3]s](%[3]s) |\n", m.Name, m.Key(), pages[m.Name])
+	}
+
+	b.WriteString("\n## Invocations\n\n")
+	b.WriteString("Each starts an entity: it moves the machine as a status event of its family would, with the status delivered, " +
+		"whatever its body says. *Event too*: the family's own status event may carry that status as well; " +
+		"where it may not, only invocations deliver it.\n\n")
+	b.WriteString("| hook | machine | key | status delivered | event too | direction |\n|---|---|---|---|---|---|\n")
+	for _, m := range by[wcs.MethodKindInvocation] {
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s | %s |\n", m.Name, familyLink(m.Family), m.Key(),
+			m.Family.Machine().String(m.Status), yesNo(m.EventCarries), direction(m.Published))
+	}
+
+	b.WriteString("\n## Commands\n\n")
+	b.WriteString("Each acts on an entity that exists and moves no machine; what it changes arrives as a status event. " +
+		"Checked for the key and for a session ESTABLISHED before it.\n\n")
+	b.WriteString("| hook | key | family it acts on |\n|---|---|---|\n")
+	for _, m := range by[wcs.MethodKindCommand] {
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", m.Name, m.Key(), familyLink(m.Family))
+	}
+
+	b.WriteString("\n## Other hooks\n\n")
+	b.WriteString("Known, counted, not checked: ")
+	for i, m := range by[wcs.MethodKindOther] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "`%s`", m.Name)
+	}
+	b.WriteString(".\n\n")
+	return b.String()
+}
+
+// familyLink links family f to its page.
+func familyLink(f wcs.Family) string {
+	return fmt.Sprintf("[%s](%s)", f, pages[f.String()])
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "no"
+}
+
+// direction says what an invocation's Published fixes (rule 5).
+func direction(b wcs.Bool) string {
+	switch b {
+	case wcs.BoolTrue:
+		return "published"
+	case wcs.BoolFalse:
+		return "played"
+	}
+	return "—"
+}
+
 func list(names []string) string {
 	if len(names) == 0 {
 		return "none"
@@ -150,8 +239,8 @@ func cell(s string) string {
 
 var linkRE = regexp.MustCompile(`\]\(([^)#]+)(?:#[^)]*)?\)`)
 
-// TestIndexLinks: the index links every family page and the rules page,
-// and every relative link of the docs leads to a file that exists.
+// TestIndexLinks: the index links every family page, the rules page and
+// the hooks page, and every relative link of the docs leads to a file that exists.
 func TestIndexLinks(t *testing.T) {
 	src, err := os.ReadFile("README.md")
 	if err != nil {
@@ -161,7 +250,7 @@ func TestIndexLinks(t *testing.T) {
 	for _, m := range linkRE.FindAllStringSubmatch(string(src), -1) {
 		linked[m[1]] = true
 	}
-	want := []string{"rules.md"}
+	want := []string{"rules.md", hooksPage}
 	for _, p := range pages {
 		want = append(want, p)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -51,6 +52,11 @@ func TestSpecGolden(t *testing.T) {
 		{"an unknown format: exit 2", "unknown-format", []string{"spec", "-format", "svg"}},
 		{"an unknown flag: exit 2 with the usage", "unknown-flag", []string{"spec", "-partial"}},
 		{"-h: the usage, exit 0", "help", []string{"spec", "-h"}},
+		{"the hook catalogue, sorted by name", "hooks", []string{"spec", "-hooks"}},
+		{"the same with the format named", "hooks-json", []string{"spec", "-hooks", "-format", "json"}},
+		{"the catalogue has no diagram: exit 2", "hooks-mermaid", []string{"spec", "-hooks", "-format", "mermaid"}},
+		{"nor a DOT graph, whatever the order of the flags", "hooks-dot", []string{"spec", "-format=dot", "-hooks"}},
+		{"the catalogue is not selected by family: exit 2", "hooks-event", []string{"spec", "-hooks", "CallStatusEvent"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,9 +91,13 @@ func runGolden(args []string) string {
 
 // TestSpecJSONMatchesMachinesMD decodes "wcsfsm spec -format json" and
 // compares it, family by family, with the oracle read from
-// testdata/spec/machines.md: the same families, and for each its package,
-// initial state, states, statuses, terminal and final states, and
-// transitions edge for edge, with the table's why.
+// testdata/spec/machines.md and testdata/spec/hooks.md: the same families,
+// and for each its package, initial state, states, terminal and final
+// states, transitions edge for edge (the PENDING edges that only hooks
+// take included) with the table's why; the statuses its own status event
+// may carry (the table's, but those only invocations deliver); and the
+// invocations that deliver a status to it, each starting an entity from
+// NEW.
 func TestSpecJSONMatchesMachinesMD(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"spec", "-format", "json"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
@@ -100,6 +110,7 @@ func TestSpecJSONMatchesMachinesMD(t *testing.T) {
 		t.Fatal(err)
 	}
 	tables := spectest.Load(t)
+	hooks := spectest.LoadHooks(t)
 	byEvent := map[string]specMachine{}
 	var events []string
 	for _, m := range got {
@@ -128,10 +139,17 @@ func TestSpecJSONMatchesMachinesMD(t *testing.T) {
 				Package:     tab.Package,
 				Initial:     spectest.Initial,
 				States:      tab.States(),
-				Statuses:    tab.Statuses(),
+				Statuses:    hooks.EventCarries(tab),
 				Terminal:    tab.Terminal,
 				Final:       tab.Final,
 				Transitions: []specTransition{},
+				Hooks:       []specDelivery{},
+			}
+			for _, h := range hooks.Invocations(tab.Event) {
+				wantM.Hooks = append(wantM.Hooks, specDelivery{Hook: h.Name, Status: h.Status})
+				if _, ok := tab.Next(spectest.Initial, h.Status); !ok {
+					t.Errorf("machines.md: %s delivers %s, which may not follow %s", h.Name, h.Status, spectest.Initial)
+				}
 			}
 			for _, e := range tab.Edges() {
 				wantM.Transitions = append(wantM.Transitions, specTransition{From: e.From, Status: e.Status, To: e.To, Why: why[e.Status]})
@@ -154,5 +172,37 @@ func TestSpecJSONMatchesMachinesMD(t *testing.T) {
 				t.Errorf("spec -format json (-machines.md +spec):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestSpecHooksMatchesHooksMD decodes "wcsfsm spec -hooks" and compares it
+// with the oracle read from testdata/spec/hooks.md: every method, once, in
+// byte order of its name, with its kind, family, key and the status an
+// invocation delivers.
+func TestSpecHooksMatchesHooksMD(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"spec", "-hooks"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var got []specHook
+	dec := json.NewDecoder(&stdout)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range got {
+		names = append(names, h.Hook)
+	}
+	if !sort.StringsAreSorted(names) {
+		t.Errorf("hooks not sorted by name: %v", names)
+	}
+	var want []specHook
+	for _, h := range spectest.LoadHooks(t).List {
+		want = append(want, specHook{Hook: h.Name, Kind: h.Kind, Event: h.Family, Key: h.Key, Status: h.Status})
+	}
+	sort.Slice(want, func(i, j int) bool { return want[i].Hook < want[j].Hook })
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("spec -hooks (-hooks.md +spec):\n%s", d)
 	}
 }

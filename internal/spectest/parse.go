@@ -1,7 +1,8 @@
 // Package spectest reads the project's specification, testdata/spec/machines.md,
 // as an oracle that owes nothing to the family packages, and checks the
 // declared machines and the doc comments of their state constants against
-// it. Only tests import it.
+// it; it reads testdata/spec/hooks.md too (ParseHooks), the oracle of the
+// hook catalogue. Only tests import it.
 //
 // The parser knows exactly the shapes machines.md uses, and fails loudly on
 // anything else inside a family section, so that an edit of the spec that
