@@ -301,20 +301,8 @@ func grow[T any](s []T, n int) []T {
 // endParallel reports the entities left open in every shard, in the order
 // one tracker would: by the position of the event that started them.
 func (v *Validator) endParallel() {
-	type open struct {
-		seq uint64
-		f   tracker.Finding
-	}
-	var all []open
-	for _, t := range v.par.trackers {
-		fs, seqs := t.EndSeq()
-		for i, f := range fs {
-			all = append(all, open{seqs[i], f})
-		}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
-	for _, o := range all {
-		v.Report(o.f)
+	for _, f := range tracker.EndAll(v.par.trackers...) {
+		v.Report(f)
 	}
 }
 

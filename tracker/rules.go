@@ -11,19 +11,21 @@ import (
 // judgment is the event being judged and what take found out about it: one
 // value, filled in as take goes, that the rules and the findings read.
 type judgment struct {
-	ev     *wcs.Event
-	fam    wcs.Family
-	m      *fsm.Machine[fsm.Symbol] // nil while the family is not known
-	id     string                   // the entity's key ("" for a data send without operationId)
-	e      *entity                  // the entity: tracked, a detached copy of its mark, or judged only; nil past the limit
-	isNew  bool                     // the entity is new (not seen before)
-	sess   *session                 // the session the event names, or nil
-	stated bool                     // from is known: findings name it and the statuses legal there
-	from   fsm.Symbol               // the entity's state before the event
-	st     fsm.Symbol               // the status the event carries
-	to     fsm.Symbol               // the state the machine moves it to, when legal
-	legal  bool                     // the entity's machine allows st in from
-	out    []Finding
+	ev       *wcs.Event
+	meth     wcs.Method // the hook
+	hookOnly bool       // the status is one only an invocation delivers, carried by a status event
+	fam      wcs.Family
+	m        *fsm.Machine[fsm.Symbol] // nil while the family is not known
+	id       string                   // the entity's key ("" for a data send without operationId)
+	e        *entity                  // the entity: tracked, a detached copy of its mark, or judged only; nil past the limit
+	isNew    bool                     // the entity is new (not seen before)
+	sess     *session                 // the session the event names, or nil
+	stated   bool                     // from is known: findings name it and the statuses legal there
+	from     fsm.Symbol               // the entity's state before the event
+	st       fsm.Symbol               // the status the event carries
+	to       fsm.Symbol               // the state the machine moves it to, when legal
+	legal    bool                     // the entity's machine allows st in from
+	out      []Finding
 }
 
 // who names the entity of the event in a message: the family and the id.
@@ -34,28 +36,52 @@ func (j *judgment) who() string {
 	return j.m.Name() + " " + quote(j.id)
 }
 
+// hookName names the hook of the event in a message: the family for a
+// status event, the hook for the others ("publishStream").
+func (j *judgment) hookName() string {
+	if j.meth.Kind == wcs.MethodKindStatus {
+		return j.m.Name()
+	}
+	return j.meth.Name
+}
+
+// got says what the entity got in a message: the status, and for an
+// invocation the hook that delivered it ("PENDING (publishStream)").
+func (j *judgment) got() string {
+	if j.meth.Kind == wcs.MethodKindInvocation {
+		return j.m.String(j.st) + " (" + j.meth.Name + ")"
+	}
+	return j.ev.Status
+}
+
+// seen reports whether, under -partial, an entity counts as the other side
+// of a rule (rule 6): it exists, and a status event of its family moved it
+// (an invocation alone does not make a rule apply).
+func seenSide(e *entity, ok bool) bool { return ok && (e == nil || !e.hookOnly) }
+
 // rules applies the rules across families to an event. Messages are built
 // only for findings: the legal path builds no string.
 func (t *Tracker) rules(j *judgment) {
 	ev, fam, m, id, sess, from, st := j.ev, j.fam, j.m, j.id, j.sess, j.from, j.st
 	isNew := j.isNew || id == ""
+	partial := t.opts.Partial || t.opts.Tail
 	// Rules 1 and 2: the session.
 	if fam != wcs.FamilyConnection && sess != nil {
 		conn := sess.conn
 		switch {
-		case conn == nil && t.opts.Partial:
+		case conn == nil && partial, conn != nil && conn.hookOnly && partial:
 		case conn == nil:
-			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": no "+wcs.FamilyConnection.String()+" "+wcs.FamilyConnection.Machine().String(wcs.SessionLive)+" for session "+quote(ev.SessionID)+
+			t.add(j, KindNoSession, j.who()+" got "+j.got()+": no "+wcs.FamilyConnection.String()+" "+wcs.FamilyConnection.Machine().String(wcs.SessionLive)+" for session "+quote(ev.SessionID)+
 				" before this event; for a log that carries only some families use -partial")
 		case fsm.Symbol(conn.state) == wcs.SessionLive:
 		case !wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(conn.state)):
-			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": session "+quote(ev.SessionID)+" is "+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
+			t.add(j, KindNoSession, j.who()+" got "+j.got()+": session "+quote(ev.SessionID)+" is "+sessionState(conn)+
 				", not "+wcs.FamilyConnection.Machine().String(wcs.SessionLive))
 		case isNew:
-			t.add(j, KindNoSession, j.who()+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
+			t.add(j, KindNoSession, j.who()+" got "+j.got()+": session "+quote(ev.SessionID)+" ended ("+wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+
 				") before this event; nothing new may start after the end")
 		case !(j.legal && j.to != from && m.Final(j.to)):
-			t.add(j, KindNoSession, j.who()+" in "+m.String(from)+" got "+ev.Status+": session "+quote(ev.SessionID)+" ended ("+
+			t.add(j, KindNoSession, j.who()+" in "+m.String(from)+" got "+j.got()+": session "+quote(ev.SessionID)+" ended ("+
 				wcs.FamilyConnection.Machine().String(fsm.Symbol(conn.state))+"); after the end it may only move into a final state: "+
 				list(closing(m, from)))
 		}
@@ -79,7 +105,7 @@ func (t *Tracker) rules(j *judgment) {
 		looked = true
 		sm := wcs.FamilyStream.Machine()
 		switch {
-		case !seen && t.opts.Partial:
+		case !seenSide(sibling, seen) && partial:
 		case !seen:
 			t.add(j, KindKeepaliveMismatch, j.who()+" got "+ev.Status+": no StreamStatusEvent for media session "+quote(id)+" before this keep-alive")
 		case fsm.Symbol(sst) != need:
@@ -88,11 +114,11 @@ func (t *Tracker) rules(j *judgment) {
 	}
 	// Rule 4: a transfer needs a live call.
 	if fam == wcs.FamilyTransfer && wcs.TransferAttempt(from, st) {
-		cst, seen := t.peek(wcs.FamilyCall, ev.NodeID, id)
+		ce, cst, seen := t.peekFull(wcs.FamilyCall, ev.NodeID, id, sess)
 		cm := wcs.FamilyCall.Machine()
 		live := wcs.CallLive(fsm.Symbol(cst))
 		switch {
-		case !seen && t.opts.Partial:
+		case !seenSide(ce, seen) && partial:
 		case !seen:
 			t.add(j, KindTransferWithoutCall, j.who()+" got "+ev.Status+": no CallStatusEvent for call "+quote(id)+" before this transfer; a transfer needs the call "+
 				strings.Join(cm.Names(wcs.LiveCallStates()), " or "))
@@ -109,13 +135,23 @@ func (t *Tracker) rules(j *judgment) {
 // stream, a stream's keep-alive) when looked says it was looked up already.
 func (t *Tracker) direction(j *judgment, sibling *entity, looked bool) {
 	ev, fam, e, id := j.ev, j.fam, j.e, j.id
-	if ev.Published == wcs.BoolUnset || (fam != wcs.FamilyStream && fam != wcs.FamilyKeepAlive) {
+	if fam != wcs.FamilyStream && fam != wcs.FamilyKeepAlive {
 		return
 	}
-	implied := wcs.Direction(fam, j.st)
-	recorded := wcs.BoolUnset
+	pub, implied := ev.Published, wcs.Direction(fam, j.st)
+	if j.meth.Kind == wcs.MethodKindInvocation {
+		implied = j.meth.Published // the hook fixes it, as a status would
+	}
+	eff := pub // the direction the line gives: a hook's, else its published, else its status's
+	if eff == wcs.BoolUnset || j.meth.Kind == wcs.MethodKindInvocation {
+		eff = implied
+	}
+	if eff == wcs.BoolUnset {
+		return
+	}
+	recorded, byHook := wcs.BoolUnset, false
 	if e != nil {
-		recorded = e.dir
+		recorded, byHook = e.dir, e.dirHook
 	}
 	if recorded == wcs.BoolUnset {
 		if !looked {
@@ -123,26 +159,50 @@ func (t *Tracker) direction(j *judgment, sibling *entity, looked bool) {
 			sibling = t.peekEntity(sib, ev.NodeID, id)
 		}
 		if sibling != nil {
-			recorded = sibling.dir
+			recorded, byHook = sibling.dir, sibling.dirHook
 		}
 	}
-	if e != nil && (e.key != "" || e.marked) && e.dir == wcs.BoolUnset {
-		e.dir = ev.Published
+	// The direction is recorded from a published field or a hook. A
+	// status without published is checked only against a hook's: the
+	// direction a status implies its own machine keeps (a PLAYING stream
+	// never becomes PUBLISHING), and rule 3 holds a keep-alive to its
+	// stream's status.
+	isHook := j.meth.Kind == wcs.MethodKindInvocation
+	if pub == wcs.BoolUnset && !isHook && !byHook {
+		return
 	}
-	badImplied := implied != wcs.BoolUnset && implied != ev.Published
-	badRecorded := recorded != wcs.BoolUnset && recorded != ev.Published
+	tracked := e != nil && (e.key != "" || e.marked)
+	if tracked && e.dir == wcs.BoolUnset {
+		e.dir, e.dirHook = eff, isHook
+	}
+	badImplied := pub != wcs.BoolUnset && implied != wcs.BoolUnset && implied != pub
+	badRecorded := recorded != wcs.BoolUnset && recorded != eff
 	if !badImplied && !badRecorded {
 		return
 	}
+	if badRecorded && tracked && j.legal {
+		// Reported once: the media session goes on in the direction its
+		// machine took, so that the lines after it are not reported for
+		// it again.
+		e.dir, e.dirHook = eff, false
+	}
 	var problems []string
 	if badImplied {
-		problems = append(problems, ev.Status+" is a "+dirName(implied)+" stream (published="+boolName(implied)+")")
+		what := ev.Status
+		if j.meth.Kind == wcs.MethodKindInvocation {
+			what = j.meth.Name
+		}
+		problems = append(problems, what+" is a "+dirName(implied)+" stream (published="+boolName(implied)+")")
 	}
 	if badRecorded {
 		problems = append(problems, "media session "+quote(id)+" was published="+boolName(recorded)+
 			" before; a media session keeps one direction")
 	}
-	t.add(j, KindDirectionMismatch, j.who()+" got "+ev.Status+" with published="+boolName(ev.Published)+": "+strings.Join(problems, "; "))
+	with := ""
+	if pub != wcs.BoolUnset {
+		with = " with published=" + boolName(pub)
+	}
+	t.add(j, KindDirectionMismatch, j.who()+" got "+j.got()+with+": "+strings.Join(problems, "; "))
 }
 
 // closing lists the statuses that move an entity in state from into another

@@ -15,7 +15,7 @@ import (
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
-// The snapshot format (version 3). A consumer that checkpoints a Tracker
+// The snapshot format (version 4). A consumer that checkpoints a Tracker
 // (across log rotation, a restart of its receiver) writes it with
 // [Tracker.Snapshot] and reads it back with [Tracker.Restore].
 //
@@ -23,17 +23,19 @@ import (
 // said otherwise; a string is its length as a varint and its bytes. A list
 // is its length as a varint and its elements.
 //
-//	header    magic "WCSFSMTK", version (varint, 3), payload length (varint)
-//	payload   options    flags (bit 0: Partial), MaxEntities, MaxMarks
+//	header    magic "WCSFSMTK", version (varint, 4), payload length (varint)
+//	payload   options    flags (bit 0: Partial, bit 1: Tail), MaxEntities, MaxMarks
 //	          hash seed  the tracker's key of hashtab.Hash (8 bytes, little-endian): the marks are
 //	                     hashes under it
 //	          seq        the next entity's sequence number
-//	          stats      Events, Entities, list of findings by Kind, list of events by family
+//	          stats      Events, Entities, list of findings by Kind, list of status events by
+//	                     family, list of hooks by method (in the order of wcs.Methods)
 //	          coverage   list per family of lists of transition counts
 //	          files      list of strings: the file names entities point at
 //	          entities   list, in the order they started (seq): key (string: a family byte,
 //	                     the node, 0, the id), state, direction (0 unset, 1 false, 2 true),
-//	                     seq, file (index in files), line (zig-zag varint)
+//	                     flags (bit 0: only invocations moved it, bit 1: its direction came
+//	                     from a hook), seq, file (index in files), line (zig-zag varint)
 //	          sessions   list, sorted by key: key (string: the node, 0, the sessionId),
 //	                     flags (bit 0: revived from a mark), list of member entities (indexes
 //	                     into entities, in the session's order); the member keyed by the
@@ -52,7 +54,7 @@ import (
 // that took the same events from Init do not: each draws its own seed.
 const (
 	snapshotMagic   = "WCSFSMTK"
-	snapshotVersion = 3 // 2 had no PENDING state of connections, calls and data (the states after NEW were numbered one lower); 1 had a window of ended sessions kept whole
+	snapshotVersion = 4 // 3 had no Tail, no hooks by method, no entity flags (Restore reads it still); 2 had no PENDING state of connections, calls and data (the states after NEW were numbered one lower); 1 had a window of ended sessions kept whole
 )
 
 // ErrSnapshot is the error Restore wraps when its input is not a snapshot it
@@ -85,6 +87,9 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 	if t.opts.Partial {
 		flags |= 1
 	}
+	if t.opts.Tail {
+		flags |= 2
+	}
 	p = binary.AppendUvarint(p, flags)
 	p = binary.AppendUvarint(p, uint64(t.opts.MaxEntities))
 	p = binary.AppendUvarint(p, uint64(t.opts.MaxMarks))
@@ -99,6 +104,10 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 	}
 	p = binary.AppendUvarint(p, uint64(len(t.stats.Families)))
 	for _, c := range t.stats.Families {
+		p = binary.AppendUvarint(p, uint64(c))
+	}
+	p = binary.AppendUvarint(p, uint64(len(t.stats.Methods)))
+	for _, c := range t.stats.Methods {
 		p = binary.AppendUvarint(p, uint64(c))
 	}
 	// Coverage.
@@ -127,6 +136,7 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 		p = appendSnapString(p, e.key)
 		p = binary.AppendUvarint(p, uint64(e.state))
 		p = binary.AppendUvarint(p, uint64(e.dir))
+		p = binary.AppendUvarint(p, entityFlags(e))
 		p = binary.AppendUvarint(p, e.seq)
 		p = binary.AppendUvarint(p, uint64(e.file))
 		p = binary.AppendVarint(p, int64(e.line))
@@ -272,8 +282,8 @@ func readSnapshot(r io.Reader) (*restored, error) {
 	if err != nil {
 		return nil, err
 	}
-	if version != snapshotVersion {
-		return nil, snapErr("version %d; this build reads version %d", version, snapshotVersion)
+	if version != snapshotVersion && version != 3 {
+		return nil, snapErr("version %d; this build reads versions 3 and %d", version, snapshotVersion)
 	}
 	size, err := readVarint("payload length")
 	if err != nil {
@@ -297,7 +307,7 @@ func readSnapshot(r io.Reader) (*restored, error) {
 	if want := binary.LittleEndian.Uint32(rest[size:]); sum != want {
 		return nil, snapErr("checksum mismatch (%08x, want %08x): the snapshot is corrupt", sum, want)
 	}
-	return decodePayload(payload)
+	return decodePayload(payload, version)
 }
 
 // snapReader reads the payload; its first error sticks.
@@ -417,15 +427,20 @@ func (d *snapReader) marks(what string, max int, valid func(uint8) bool) hashtab
 	return m
 }
 
-func decodePayload(payload []byte) (*restored, error) {
+func decodePayload(payload []byte, version uint64) (*restored, error) {
 	d := &snapReader{b: payload}
 	st := &restored{}
 	// Options.
 	flags := d.uvarint("options")
-	if d.err == nil && flags&^1 != 0 {
+	known := uint64(3)
+	if version < 4 {
+		known = 1
+	}
+	if d.err == nil && flags&^known != 0 {
 		d.fail("unknown option flags %#x", flags)
 	}
 	st.opts.Partial = flags&1 != 0
+	st.opts.Tail = flags&2 != 0
 	st.opts.MaxEntities = d.int("MaxEntities", math.MaxInt)
 	st.opts.MaxMarks = d.int("MaxMarks", math.MaxInt)
 	st.seed = d.uint64("hash seed")
@@ -444,6 +459,20 @@ func decodePayload(payload []byte) (*restored, error) {
 	if n := d.int("stats: families", uint64(wcs.NumFamilies)); d.err == nil {
 		for f := 0; f < n; f++ {
 			st.stats.Families[f] = d.counter("stats: events of " + wcs.Family(f).String())
+		}
+	}
+	if version >= 4 {
+		if n := d.int("stats: methods", uint64(wcs.NumMethods)); d.err == nil {
+			for i := 0; i < n; i++ {
+				st.stats.Methods[i] = d.counter("stats: hooks of " + wcs.Methods()[i].Name)
+			}
+		}
+	} else {
+		// Version 3 knew status events only: each family's, by its method.
+		for f, n := range st.stats.Families {
+			if m, ok := wcs.LookupMethod(wcs.Family(f).String()); ok {
+				st.stats.Methods[m.Index()] = n
+			}
 		}
 	}
 	// Coverage.
@@ -479,6 +508,10 @@ func decodePayload(payload []byte) (*restored, error) {
 		key := d.string("entity key")
 		state := d.uvarint("entity state")
 		dir := d.uvarint("entity direction")
+		var eflags uint64
+		if version >= 4 {
+			eflags = d.uvarint("entity flags")
+		}
 		seq := d.uvarint("entity seq")
 		file := d.uvarint("entity file")
 		line := d.varint("entity line")
@@ -496,6 +529,8 @@ func decodePayload(payload []byte) (*restored, error) {
 			d.fail("entity %d: state %d is no state of %s", i, state, wcs.Family(key[0]))
 		case dir > uint64(wcs.BoolTrue):
 			d.fail("entity %d: direction %d", i, dir)
+		case eflags&^3 != 0:
+			d.fail("entity %d: unknown flags %#x", i, eflags)
 		case seq >= st.seq || seqs[seq]:
 			d.fail("entity %d: seq %d is repeated or not below the tracker's %d", i, seq, st.seq)
 		case file >= uint64(len(st.files)) && file != 0:
@@ -508,7 +543,7 @@ func decodePayload(payload []byte) (*restored, error) {
 		}
 		keys[key], seqs[seq] = true, true
 		st.entities = append(st.entities, &entity{key: key, fam: wcs.Family(key[0]), state: uint8(state), dir: wcs.Bool(dir),
-			seq: seq, file: uint32(file), line: int(line)})
+			hookOnly: eflags&1 != 0, dirHook: eflags&2 != 0, seq: seq, file: uint32(file), line: int(line)})
 	}
 	// Sessions.
 	ns := d.count("sessions", 3)
@@ -579,4 +614,16 @@ func decodePayload(payload []byte) (*restored, error) {
 		return nil, d.err
 	}
 	return st, nil
+}
+
+// entityFlags packs the flags of an entity in a snapshot.
+func entityFlags(e *entity) uint64 {
+	var f uint64
+	if e.hookOnly {
+		f |= 1
+	}
+	if e.dirHook {
+		f |= 2
+	}
+	return f
 }

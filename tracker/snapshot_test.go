@@ -314,10 +314,10 @@ func validPayload() payload {
 	return payload{
 		options:  cat(uv(0, 100, 10), make([]byte, 8)),
 		seq:      uv(1),
-		stats:    cat(uv(1, 1), uv(0), uv(0)),
+		stats:    cat(uv(1, 1), uv(0), uv(0), uv(0)),
 		coverage: cov,
 		files:    cat(uv(1), str("f")),
-		entities: cat(uv(1), str("\x00\x00s1"), uv(uint64(est), 0, 0, 0), binary.AppendVarint(nil, 1)),
+		entities: cat(uv(1), str("\x00\x00s1"), uv(uint64(est), 0, 0, 0, 0), binary.AppendVarint(nil, 1)),
 		sessions: cat(uv(1), str("\x00s1"), uv(0, 1, 0)),
 		marks:    uv(0),
 	}
@@ -351,35 +351,38 @@ func TestRestoreErrors(t *testing.T) {
 		{"nothing at all", nil, "empty input"},
 		{"a short header", []byte("WCSF"), "truncated header"},
 		{"another file", []byte("{\"event\":\"CallStatusEvent\"}"), "not a tracker snapshot"},
-		{"a version from the future", cat([]byte(snapshotMagic), uv(snapshotVersion+1, 0), make([]byte, 4)), "version 3"},
+		{"a version from the future", cat([]byte(snapshotMagic), uv(snapshotVersion+1, 0), make([]byte, 4)), "this build reads versions 3 and 4"},
 		{"version 1, which kept a window of ended sessions", cat([]byte(snapshotMagic), uv(1, 0), make([]byte, 4)), "version 1"},
 		{"the header ends before the length", cat([]byte(snapshotMagic), uv(snapshotVersion)), "truncated header"},
 		{"cut in the payload", good[:len(good)-10], "truncated"},
 		{"cut in the checksum", good[:len(good)-2], "truncated"},
 		{"a flipped bit", func() []byte { b := bytes.Clone(good); b[12] ^= 1; return b }(), "checksum mismatch"},
 		{"an absurd payload length", cat([]byte(snapshotMagic), uv(snapshotVersion, 1<<62), []byte("x")), "truncated"},
-		{"unknown option flags", with(func(p *payload) { p.options = cat(uv(2, 100, 10), make([]byte, 8)) }), "unknown option flags"},
+		{"unknown option flags", with(func(p *payload) { p.options = cat(uv(4, 100, 10), make([]byte, 8)) }), "unknown option flags"},
+		{"unknown entity flags", with(func(p *payload) {
+			p.entities = cat(uv(1), str("\x00\x00s1"), uv(1, 0, 4, 0, 0), uv(0))
+		}), "unknown flags 0x4"},
 		{"a zero bound", with(func(p *payload) { p.options = cat(uv(0, 0, 10), make([]byte, 8)) }), "is 0"},
 		{"more kinds than this build knows", with(func(p *payload) { p.stats = cat(uv(1, 1, uint64(NumKinds)+1)) }), "stats: kinds"},
 		{"a coverage that does not fit the machine", with(func(p *payload) { p.coverage = uv(1, 99) }), "transitions; its machine has"},
 		{"a file twice", with(func(p *payload) { p.files = cat(uv(2), str("f"), str("f")) }), "listed twice"},
 		{"an unknown family", with(func(p *payload) {
-			p.entities = cat(uv(1), str("\x09\x00s1"), uv(1, 0, 0, 0), uv(0))
+			p.entities = cat(uv(1), str("\x09\x00s1"), uv(1, 0, 0, 0, 0), uv(0))
 		}), "unknown family 9"},
 		{"a state out of range for the family", with(func(p *payload) {
-			p.entities = cat(uv(1), str("\x00\x00s1"), uv(99, 0, 0, 0), uv(0))
+			p.entities = cat(uv(1), str("\x00\x00s1"), uv(99, 0, 0, 0, 0), uv(0))
 		}), "state 99 is no state of ConnectionStatusEvent"},
 		{"a key without its separator", with(func(p *payload) {
-			p.entities = cat(uv(1), str("\x00s1"), uv(1, 0, 0, 0), uv(0))
+			p.entities = cat(uv(1), str("\x00s1"), uv(1, 0, 0, 0, 0), uv(0))
 		}), "is not a family, a node, 0, an id"},
 		{"a bad direction", with(func(p *payload) {
-			p.entities = cat(uv(1), str("\x00\x00s1"), uv(1, 3, 0, 0), uv(0))
+			p.entities = cat(uv(1), str("\x00\x00s1"), uv(1, 3, 0, 0, 0), uv(0))
 		}), "direction 3"},
 		{"a seq not below the counter", with(func(p *payload) {
-			p.entities = cat(uv(1), str("\x00\x00s1"), uv(1, 0, 1, 0), uv(0))
+			p.entities = cat(uv(1), str("\x00\x00s1"), uv(1, 0, 0, 1, 0), uv(0))
 		}), "seq 1"},
 		{"a dangling file", with(func(p *payload) {
-			p.entities = cat(uv(1), str("\x00\x00s1"), uv(1, 0, 0, 5), uv(0))
+			p.entities = cat(uv(1), str("\x00\x00s1"), uv(1, 0, 0, 0, 5), uv(0))
 		}), "file 5 of 1"},
 		{"more entities than the input holds", with(func(p *payload) { p.entities = uv(1000) }), "cannot hold them"},
 		{"a dangling member", with(func(p *payload) { p.sessions = cat(uv(1), str("\x00s1"), uv(0, 1, 7)) }), "member 0 is entity 7 of 1"},
@@ -459,10 +462,10 @@ func TestSnapshotCoversTracker(t *testing.T) {
 		{"session: the counters are counted again",
 			fields(session{}), []string{"key", "h", "conn", "members", "nonFinal", "dropped", "revived", "ents", "kbuf"}},
 		{"entity: idx is the position in its session's list; mark only for detached copies of marks",
-			fields(entity{}), []string{"key", "h", "fam", "state", "dir", "sess", "seq", "mark", "marked", "idx", "file", "line", "kbuf"}},
+			fields(entity{}), []string{"key", "h", "fam", "state", "dir", "sess", "seq", "mark", "marked", "hookOnly", "dirHook", "idx", "file", "line", "kbuf"}},
 		{"Stats: Open, Tracked and Sessions are counted again",
-			fields(Stats{}), []string{"Events", "Entities", "Open", "Tracked", "Sessions", "Findings", "Families"}},
-		{"Options", fields(Options{}), []string{"Partial", "MaxEntities", "MaxMarks"}},
+			fields(Stats{}), []string{"Events", "Entities", "Open", "Tracked", "Sessions", "Findings", "Families", "Methods"}},
+		{"Options", fields(Options{}), []string{"Partial", "Tail", "MaxEntities", "MaxMarks"}},
 	}
 	for _, c := range cases {
 		if diff := cmp.Diff(c.want, c.got); diff != "" {

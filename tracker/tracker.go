@@ -197,10 +197,15 @@ type entity struct {
 	seq    uint64
 	mark   uint64 // a detached copy of a mark (marked): the mark's hash, to write a move back
 	marked bool
-	idx    int             // position in sess.ents
-	file   uint32          // index in Tracker.files of the file of the last event
-	line   int             // line of the last event
-	kbuf   [inlineKey]byte // holds key when it fits (setKey)
+	// hookOnly: only invocations have moved the entity (a connect, a
+	// publishStream, …), no status event of its family yet; such an entity
+	// is no other side for rule 6.
+	hookOnly bool
+	dirHook  bool            // dir was fixed by a hook (publishStream, playStream), not by a published field
+	idx      int             // position in sess.ents
+	file     uint32          // index in Tracker.files of the file of the last event
+	line     int             // line of the last event
+	kbuf     [inlineKey]byte // holds key when it fits (setKey)
 }
 
 // inlineKey is the room for a key inside an entity or a session: most keys
@@ -417,6 +422,12 @@ func (t *Tracker) add(j *judgment, k Kind, msg string) {
 		Entity: strings.Clone(j.id), Node: strings.Clone(j.ev.NodeID), Status: strings.Clone(j.ev.Status),
 		Allowed: []string{}, Message: msg,
 	}
+	switch j.meth.Kind {
+	case wcs.MethodKindInvocation:
+		f.Status = j.m.String(j.meth.Status) // the hook is the status
+	case wcs.MethodKindCommand:
+		f.Status = "" // a command carries none
+	}
 	if j.m != nil {
 		f.Event = j.m.Name()
 	}
@@ -435,33 +446,46 @@ func (t *Tracker) take(ev *wcs.Event, out []Finding) []Finding {
 	return j.out
 }
 
-// judge judges the event of j: its format, its entity's machine, the rules
-// across families; then moves the entity where its machine allows it.
+// judge judges the event of j: its hook, its format, its entity's machine,
+// the rules across families; then moves the entity where its machine
+// allows it.
 func (t *Tracker) judge(j *judgment) {
 	ev := j.ev
 	t.stats.Events++
-	// Format: the family, the status, the key.
-	fam, ok := wcs.FamilyOf(ev.Event)
+	// The hook: a status event, an invocation, a command, another hook.
+	meth, ok := wcs.LookupMethod(ev.Event)
 	if !ok {
 		if ev.Types[wcs.FieldEvent] > wcs.JSONTypeString || ev.Event == "" {
 			t.add(j, KindMissingField, fieldProblem(ev, wcs.FieldEvent))
 			return
 		}
-		t.add(j, KindUnknownEvent, "event "+quote(ev.Event)+" names no known family; known: "+familyList())
+		t.add(j, KindUnknownEvent, "event "+quote(ev.Event)+" names no hook that WCS posts (the summary lists the known ones; if WCS does post it, report it)")
 		return
 	}
-	t.stats.Families[fam]++
+	t.stats.Methods[meth.Index()]++
+	if meth.Kind == wcs.MethodKindOther {
+		return // known, counted, not checked
+	}
+	fam := meth.Family
+	isStatus := meth.Kind == wcs.MethodKindStatus
+	if isStatus {
+		t.stats.Families[fam]++
+	}
 	m := fam.Machine()
 	kf := fam.Key()
 	id := ev.Get(kf)
-	j.fam, j.m, j.id = fam, m, id
-	if ev.Status == "" || ev.Types[wcs.FieldStatus] > wcs.JSONTypeString || id == "" && (fam != wcs.FamilyData || ev.Types[kf] > wcs.JSONTypeString) ||
+	j.meth, j.fam, j.m, j.id = meth, fam, m, id
+	// Format: the status (of a status event), the key, the types.
+	if isStatus && (ev.Status == "" || ev.Types[wcs.FieldStatus] > wcs.JSONTypeString) || id == "" && (fam != wcs.FamilyData || ev.Types[kf] > wcs.JSONTypeString) ||
 		ev.Types[wcs.FieldSessionID] > wcs.JSONTypeString || ev.Types[wcs.FieldNodeID] > wcs.JSONTypeString || ev.Types[wcs.FieldPublished] != wcs.JSONTypeAbsent && ev.Types[wcs.FieldPublished] != wcs.JSONTypeBool ||
 		kf != wcs.FieldCallID && ev.Types[wcs.FieldCallID] > wcs.JSONTypeString || kf != wcs.FieldMediaSessionID && ev.Types[wcs.FieldMediaSessionID] > wcs.JSONTypeString ||
 		kf != wcs.FieldOperationID && ev.Types[wcs.FieldOperationID] > wcs.JSONTypeString {
 		var msgs []string
 		fatal := false
 		for f := wcs.FieldStatus; f < wcs.NumFields; f++ {
+			if f == wcs.FieldStatus && !isStatus {
+				continue // the hook is the status: the body's is ignored
+			}
 			required := f == wcs.FieldStatus || f == kf && fam != wcs.FamilyData
 			bad := ev.Types[f] > wcs.JSONTypeString && !(f == wcs.FieldPublished && ev.Types[f] == wcs.JSONTypeBool)
 			if f == wcs.FieldPublished && ev.Types[f] == wcs.JSONTypeString {
@@ -473,18 +497,31 @@ func (t *Tracker) judge(j *judgment) {
 			}
 		}
 		if len(msgs) > 0 {
-			t.add(j, KindMissingField, m.Name()+": "+strings.Join(msgs, "; "))
+			t.add(j, KindMissingField, j.hookName()+": "+strings.Join(msgs, "; "))
 			if fatal {
 				return
 			}
 		}
 	}
-	st, ok := wcs.ParseStatus(fam, ev.Status)
-	// The session the event names, and the entity.
+	// The session the event names.
 	if ev.SessionID != "" {
 		j.sess = t.session(ev.NodeID, ev.SessionID)
 		defer t.release(j.sess)
 	}
+	if meth.Kind == wcs.MethodKindCommand {
+		t.command(j)
+		return
+	}
+	// The status: a status event's own, an invocation's by its hook.
+	var st fsm.Symbol
+	if isStatus {
+		st, ok = wcs.ParseStatus(fam, ev.Status)
+		j.hookOnly = ok && !wcs.StatusEventCarries(fam, st)
+		ok = ok && !j.hookOnly
+	} else {
+		st, ok = meth.Status, true
+	}
+	tail := t.opts.Tail
 	sess := j.sess
 	var e *entity
 	if id != "" {
@@ -493,9 +530,15 @@ func (t *Tracker) judge(j *judgment) {
 		// is unknown: that line is one finding, not an entity left in its
 		// initial state (to dangle at the end, or to outlive its session
 		// as a mark) — unless other families' rules ask whether it was
-		// seen (rule 6), where it stays in its initial state, final.
+		// seen (rule 6), where it stays in its initial state, final. Under
+		// -tail, a notice (a status that is no state) leaves a new entity
+		// unseen (rule 7).
 		ended := fam != wcs.FamilyConnection && sess != nil && sess.conn != nil && wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(sess.conn.state))
-		e, j.isNew = t.entity(fam, ev.NodeID, id, sess, !ended && (ok || wcs.OtherSide(fam)))
+		create := !ended && (ok || wcs.OtherSide(fam)) && !(tail && ok && !m.IsState(st))
+		e, j.isNew = t.entity(fam, ev.NodeID, id, sess, create)
+		if e != nil && j.isNew && e.key != "" && !isStatus {
+			e.hookOnly = true
+		}
 	}
 	j.e = e
 	from := m.Initial()
@@ -505,6 +548,11 @@ func (t *Tracker) judge(j *judgment) {
 	j.from, j.st = from, st
 	if !ok {
 		j.stated = true
+		if j.hookOnly {
+			t.add(j, KindUnknownStatus, m.Name()+" "+quote(id)+" got "+quote(ev.Status)+", which "+m.Name()+" never carries: only the "+
+				strings.Join(wcs.InvocationsOf(fam, st), " or ")+" hook delivers it; allowed in "+m.String(from)+": "+list(m.AllowedNames(from)))
+			return
+		}
 		t.add(j, KindUnknownStatus, m.Name()+" "+quote(id)+" got "+quote(ev.Status)+", which is not a status of "+m.Name()+
 			"; allowed in "+m.String(from)+": "+list(m.AllowedNames(from)))
 		return
@@ -515,19 +563,39 @@ func (t *Tracker) judge(j *judgment) {
 	}
 	j.stated = true
 	to, legal := m.Next(from, st)
-	j.to, j.legal = to, legal
-	if legal && (e == nil || e.key != "" || e.marked) {
+	first := j.isNew && from == m.Initial() && id != ""
+	if !legal && first && tail {
+		// Rule 7: the log began after this entity did; it goes on from
+		// the state its status leads to (a notice leaves it unseen).
+		if m.IsState(st) {
+			to = st
+		} else {
+			to = from
+		}
+		legal = true
+	} else if legal && (e == nil || e.key != "" || e.marked) {
 		// Taken by a tracked entity (or a mark): not by one judged only.
 		t.cov.cover(fam, from, st)
 	}
+	j.to, j.legal = to, legal
 	if !legal {
-		t.add(j, KindIllegalTransition, illegalMessage(m, id, from, st))
+		msg := illegalMessage(m, id, from, st)
+		if !isStatus {
+			msg = meth.Name + ": " + msg
+		}
+		if first && m.IsState(st) {
+			msg += "; for a log that begins after its sessions began use -tail"
+		}
+		t.add(j, KindIllegalTransition, msg)
 	}
 	t.rules(j)
 	switch {
 	case e == nil:
 	case e.key != "":
 		e.file, e.line = t.file(ev.File), ev.Line
+		if isStatus {
+			e.hookOnly = false
+		}
 		if legal {
 			t.move(e, to)
 		}
@@ -538,6 +606,41 @@ func (t *Tracker) judge(j *judgment) {
 		}
 		t.mark(e.mark, packMark(e.state, e.dir))
 	}
+}
+
+// command judges a command on an entity (hooks.md, section 3): it moves no
+// machine, and needs its session to have been ESTABLISHED (rule 1, in its
+// "not yet" sense); after the session ended it is no error.
+func (t *Tracker) command(j *judgment) {
+	sess := j.sess
+	if sess == nil {
+		return
+	}
+	conn := sess.conn
+	partial := t.opts.Partial || t.opts.Tail
+	cm := wcs.FamilyConnection.Machine()
+	switch {
+	case conn == nil && partial, conn != nil && conn.hookOnly && partial:
+	case conn == nil:
+		t.add(j, KindNoSession, j.hookName()+" for "+j.who()+": no "+wcs.FamilyConnection.String()+" "+cm.String(wcs.SessionLive)+" for session "+quote(j.ev.SessionID)+
+			" before this command; for a log that carries only some families use -partial")
+	case fsm.Symbol(conn.state) == wcs.SessionLive, cm.Terminal(fsm.Symbol(conn.state)):
+	default:
+		t.add(j, KindNoSession, j.hookName()+" for "+j.who()+": session "+quote(j.ev.SessionID)+" is "+sessionState(conn)+", not "+cm.String(wcs.SessionLive)+
+			"; a client cannot act before its session is")
+	}
+}
+
+// sessionState names the state of a session's connection in a message: a
+// PENDING one is a session still connecting.
+func sessionState(conn *entity) string {
+	s := fsm.Symbol(conn.state)
+	name := wcs.FamilyConnection.Machine().String(s)
+	if s == wcs.SessionConnecting {
+		return name + " (connecting: its connect hook came, its " + wcs.FamilyConnection.String() + " " +
+			wcs.FamilyConnection.Machine().String(wcs.SessionLive) + " not yet)"
+	}
+	return name
 }
 
 // file interns a file name.
@@ -862,23 +965,61 @@ func (t *Tracker) drop(s *session) {
 // stays usable, and its Stats count the dangling warnings of the last End
 // only: calling End again (after more events, or none) does not count an
 // entity twice.
+//
+// Under Partial (or Tail), an entity that only invocations moved is not
+// dangling when the log held no status event of its family at all (rule
+// 6): a backend that subscribes to connect, not to the events answering it.
 func (t *Tracker) End() []Finding {
-	out, _ := t.EndSeq()
-	return out
-}
-
-// EndSeq is End that also returns the sequence number of each finding's
-// entity, by which the findings of trackers that shared an input (TakeAt)
-// merge into the order of one tracker.
-func (t *Tracker) EndSeq() ([]Finding, []uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lazyInit()
+	out, _ := t.endSeq(t.stats.Families)
+	return out
+}
+
+// EndAll is End for trackers that shared an input (TakeAt): the dangling
+// warnings of all, merged in the order one tracker's End would give them,
+// and judged by the log as a whole (which families' status events it held).
+func EndAll(ts ...*Tracker) []Finding {
+	var fams [wcs.NumFamilies]int64
+	for _, t := range ts {
+		st := t.Stats()
+		for f, n := range st.Families {
+			fams[f] += n
+		}
+	}
+	type open struct {
+		seq uint64
+		f   Finding
+	}
+	var all []open
+	for _, t := range ts {
+		t.mu.Lock()
+		t.lazyInit()
+		fs, seqs := t.endSeq(fams)
+		t.mu.Unlock()
+		for i, f := range fs {
+			all = append(all, open{seqs[i], f})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	out := make([]Finding, len(all))
+	for i, o := range all {
+		out[i] = o.f
+	}
+	return out
+}
+
+// endSeq is End for a caller that holds t.mu, with the status events of
+// each family the log held; it also returns the sequence number of each
+// finding's entity.
+func (t *Tracker) endSeq(fams [wcs.NumFamilies]int64) ([]Finding, []uint64) {
 	// Dangling findings come from End alone: the count is that of this one.
 	t.stats.Findings[KindDangling] = 0
+	partial := t.opts.Partial || t.opts.Tail
 	var open []*entity
 	for e := range t.entities.All() {
-		if !e.fam.Machine().Final(fsm.Symbol(e.state)) {
+		if !e.fam.Machine().Final(fsm.Symbol(e.state)) && !(partial && e.hookOnly && fams[e.fam] == 0) {
 			open = append(open, e)
 		}
 	}
@@ -894,11 +1035,15 @@ func (t *Tracker) EndSeq() ([]Finding, []uint64) {
 			file = t.files[e.file]
 		}
 		t.stats.Findings[KindDangling]++
+		why := ", which is not final"
+		if e.hookOnly {
+			why += ": its invocation came and no status event answered it"
+		}
 		out = append(out, Finding{
 			File: file, Line: 0, Severity: SeverityWarning, Kind: KindDangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
 			From: m.String(from), Allowed: m.AllowedNames(from),
-			Message: m.Name() + " " + quote(e.id()) + " is left in " + m.String(from) +
-				", which is not final (last event at line " + itoa(e.line) + "); it may still get: " + list(m.AllowedNames(from)),
+			Message: m.Name() + " " + quote(e.id()) + " is left in " + m.String(from) + why +
+				" (last event at line " + itoa(e.line) + "); it may still get: " + list(m.AllowedNames(from)),
 		})
 	}
 	return out, seqs

@@ -163,3 +163,16 @@ func methodByName(name string) (Method, bool) {
 	}
 	return Method{}, false
 }
+
+// InvocationsOf returns the names of the invocations that deliver status st
+// to family f's machine, in the catalogue's order ("call", "OnCallEvent"
+// for a call's PENDING); none for a status no invocation delivers.
+func InvocationsOf(f Family, st fsm.Symbol) []string {
+	var out []string
+	for _, m := range methods {
+		if m.Kind == MethodKindInvocation && m.Family == f && m.Status == st {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}

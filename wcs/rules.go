@@ -62,6 +62,10 @@ func symbolTable[V any](m map[fsm.Symbol]V) *[symbols]V {
 // entities (rule 1): ESTABLISHED.
 const SessionLive = fsm.Symbol(connection.Established)
 
+// SessionConnecting is the state of its connection while a session is
+// connecting: its connect hook came, and no answer yet (PENDING).
+const SessionConnecting = fsm.Symbol(connection.Pending)
+
 // KeepAliveNeeds returns the stream state that a keep-alive status needs
 // (rule 3), and false for a status that needs none.
 func KeepAliveNeeds(status fsm.Symbol) (fsm.Symbol, bool) {
