@@ -43,16 +43,14 @@ const baseTime = 1700000000000
 
 // AppendJSON appends the hook body of ev, as one line of JSON Lines
 // without its line ending, to buf.
-// The line's "event" is ev.Method's name (the family's status event for
-// the zero Method). A status event's or an invocation's body is its
+// The line's "event" is the name of ev.Hook(): ev.Method, or the family's
+// status event (for the zero Method, or an event changed to carry a
+// status its Method does not deliver). A status event's or an invocation's body is its
 // family's, with its status (an invocation's PENDING); a command's carries
 // the key of the family it acts on; every body carries nodeId and
 // sessionId.
 func AppendJSON(buf []byte, ev *Event) []byte {
-	meth := ev.Method
-	if meth.Name == "" && ev.Family < wcs.NumFamilies {
-		meth = statusMethods[ev.Family]
-	}
+	meth := ev.Hook()
 	buf = append(buf, `{"event":`...)
 	buf = appendString(buf, meth.Name)
 	buf = append(buf, `,"nodeId":`...)

@@ -19,7 +19,7 @@
 //
 //   - a session starts with connect (its connection then PENDING, and
 //     nothing else in it moves until the next ConnectionStatusEvent) or
-//     ConnectionStatusEvent ESTABLISHED (rule 1); a command is sent only
+//     with a ConnectionStatusEvent from NEW (rule 1); a command is sent only
 //     while the connection is ESTABLISHED or, in a teardown, after it
 //     ended;
 //   - it ends either after its entities have reached a final state, or
@@ -74,9 +74,11 @@ const (
 
 // Options shape a generated log. The zero value is the default.
 type Options struct {
-	// Events is the number of events, exactly (0: DefaultEvents). Every
-	// session and entity is closed by the end of the log: as the end
-	// nears, the generator stops opening things and closes the rest.
+	// Events is the number of events, exactly (0: DefaultEvents): of
+	// lines, every hook one, whatever its kind. Every session and entity
+	// is closed by the end of the log (one left PENDING after its
+	// invocation is not): as the end nears, the generator stops opening
+	// things and closes the rest.
 	Events int
 	// Sessions is the number of sessions open at the same time (0:
 	// DefaultSessions). Sessions end and new ones start all through the
@@ -111,8 +113,8 @@ type Event struct {
 	Seq int // the event's place in the log, from 0 (its line is Seq+1)
 	// Method is the hook the line is, its "event" field (hooks.md): a
 	// status event, an invocation, a command or another hook. The zero
-	// Method stands for the status event of Family (AppendJSON writes
-	// one).
+	// Method stands for the status event of Family; see [Event.Hook] for
+	// an event changed after it was generated.
 	Method wcs.Method
 	// Family is the family of the entity the line is about, and so the
 	// machine of From, Status, To: the status event's or the invocation's
@@ -145,10 +147,36 @@ type Event struct {
 	Ended bool
 }
 
+// Hook returns the hook the event's line is, the one [AppendJSON] writes:
+// Method where the event is one Method makes (an invocation delivering its
+// own status, a command or another hook with Status 0), else the status
+// event of Family carrying Status. So a test puts a status of its choice
+// in a log by copying an event and setting Status (and From) alone,
+// whatever hook the copy was: an event with its Method and Status at odds
+// is no hook's.
+func (e *Event) Hook() wcs.Method {
+	m := e.Method
+	switch m.Kind {
+	case wcs.MethodKindInvocation:
+		if e.Status == m.Status {
+			return m
+		}
+	case wcs.MethodKindCommand, wcs.MethodKindOther:
+		if e.Status == 0 {
+			return m
+		}
+	}
+	if e.Family < wcs.NumFamilies {
+		return statusMethods[e.Family]
+	}
+	return m
+}
+
 // Moves reports whether the event moves its entity's machine: a status
 // event or an invocation; a command or another hook does not.
 func (e *Event) Moves() bool {
-	return e.Method.Kind == wcs.MethodKindStatus || e.Method.Kind == wcs.MethodKindInvocation
+	k := e.Hook().Kind
+	return k == wcs.MethodKindStatus || k == wcs.MethodKindInvocation
 }
 
 // StatusName returns the name of the event's status ("" for a command or
