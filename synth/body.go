@@ -43,14 +43,27 @@ const baseTime = 1700000000000
 
 // AppendJSON appends the hook body of ev, as one line of JSON Lines
 // without its line ending, to buf.
+// The line's "event" is the name of ev.Hook(): ev.Method, or the family's
+// status event (for the zero Method, or an event changed to carry a
+// status its Method does not deliver). A status event's or an invocation's body is its
+// family's, with its status (an invocation's PENDING); a command's carries
+// the key of the family it acts on; every body carries nodeId and
+// sessionId.
 func AppendJSON(buf []byte, ev *Event) []byte {
-	m := ev.Family.Machine()
-	buf = append(buf, `{"event":"`...)
-	buf = append(buf, m.Name()...)
-	buf = append(buf, `","nodeId":`...)
+	meth := ev.Hook()
+	buf = append(buf, `{"event":`...)
+	buf = appendString(buf, meth.Name)
+	buf = append(buf, `,"nodeId":`...)
 	buf = appendString(buf, ev.Node)
 	buf = append(buf, `,"appKey":"defaultApp","sessionId":`...)
 	buf = appendString(buf, ev.Session)
+	switch meth.Kind {
+	case wcs.MethodKindCommand:
+		return append(appendCommand(buf, ev, meth.Name), '}')
+	case wcs.MethodKindOther:
+		return append(appendOther(buf, ev, meth.Name), '}')
+	}
+	m := ev.Family.Machine()
 	status := m.String(ev.Status)
 	switch ev.Family {
 	case wcs.FamilyConnection:
@@ -156,6 +169,93 @@ func AppendJSON(buf []byte, ev *Event) []byte {
 		buf = append(buf, '"')
 	}
 	return append(buf, '}')
+}
+
+// appendCommand appends the fields of command name on ev's entity: the key
+// of the family it acts on, and what the command asks.
+func appendCommand(buf []byte, ev *Event, name string) []byte {
+	switch ev.Family {
+	case wcs.FamilyCall, wcs.FamilyTransfer:
+		buf = append(buf, `,"callId":`...)
+		buf = appendString(buf, ev.Key)
+		switch name {
+		case "answer":
+			buf = append(buf, `,"hasAudio":true,"hasVideo":`...)
+			buf = strconv.AppendBool(buf, ev.Entity%2 == 0)
+		case "hangup":
+			buf = append(buf, `,"info":"Normal call clearing"`...)
+		case "sendDtmf":
+			buf = append(buf, `,"dtmf":"`...)
+			buf = append(buf, dtmfDigits[ev.Seq%len(dtmfDigits)], '"')
+			buf = append(buf, `,"type":"RFC2833"`...)
+		case "transfer":
+			buf = append(buf, `,"target":"`...)
+			buf = appendLogin(buf, '3', ev.Seq)
+			buf = append(buf, '"')
+		}
+	case wcs.FamilyStream:
+		buf = append(buf, `,"mediaSessionId":`...)
+		buf = appendString(buf, ev.Key)
+		buf = appendStreamName(buf, ev.Entity)
+	case wcs.FamilyDebug:
+		if debugStarting(ev.From) {
+			buf = append(buf, `,"command":"start"`...)
+		} else {
+			buf = append(buf, `,"command":"stop"`...)
+		}
+	}
+	return buf
+}
+
+const dtmfDigits = "0123456789*#"
+
+// appendOther appends the fields of the other hook name (hooks.md, section
+// 4): a stream's statistics or recording, or a message.
+func appendOther(buf []byte, ev *Event, name string) []byte {
+	switch name {
+	case "StreamsStatEvent":
+		buf = append(buf, `,"mediaSessionId":`...)
+		buf = appendString(buf, ev.Key)
+		buf = appendStreamName(buf, ev.Entity)
+		buf = append(buf, `,"audioBitrate":`...)
+		buf = strconv.AppendInt(buf, int64(32+ev.Seq%32), 10)
+		buf = append(buf, `,"videoBitrate":`...)
+		buf = strconv.AppendInt(buf, int64(900+ev.Seq%600), 10)
+		buf = append(buf, `,"fps":30,"width":1280,"height":720,"lostPackets":`...)
+		buf = strconv.AppendInt(buf, int64(ev.Seq%5), 10)
+	case "RecordingStatusEvent":
+		buf = append(buf, `,"mediaSessionId":`...)
+		buf = appendString(buf, ev.Key)
+		buf = appendStreamName(buf, ev.Entity)
+		buf = append(buf, `,"status":"RECORDING","fileName":"stream`...)
+		buf = strconv.AppendInt(buf, int64(ev.Entity), 10)
+		buf = append(buf, `-`...)
+		buf = strconv.AppendInt(buf, baseTime/1000+int64(ev.Seq)/4, 10)
+		buf = append(buf, `.mp4"`...)
+	case "MessageStatusEvent":
+		buf = appendMessageID(buf, ev.SessionNo, ev.Seq-1)
+		buf = append(buf, `,"status":"ACCEPTED","info":""`...)
+	default: // sendMessage, OnMessageEvent
+		from, to := ev.SessionNo, ev.SessionNo+1
+		if name == "OnMessageEvent" {
+			from, to = to, from
+		}
+		buf = appendMessageID(buf, ev.SessionNo, ev.Seq)
+		buf = append(buf, `,"from":"user`...)
+		buf = strconv.AppendInt(buf, int64(from), 10)
+		buf = append(buf, `","to":"user`...)
+		buf = strconv.AppendInt(buf, int64(to), 10)
+		buf = append(buf, `","body":"hello","contentType":"text/plain","isImdnRequired":false`...)
+	}
+	return buf
+}
+
+func appendMessageID(buf []byte, sess, seq int) []byte {
+	buf = append(buf, `,"id":"msg-`...)
+	buf = strconv.AppendInt(buf, int64(sess), 10)
+	buf = append(buf, '-')
+	buf = strconv.AppendInt(buf, int64(seq), 10)
+	return append(buf, '"')
 }
 
 func appendStreamName(buf []byte, no int) []byte {

@@ -7,28 +7,33 @@ import (
 	"github.com/wcsfsm/wcsfsm/synth"
 )
 
-// A log of 14 events, two sessions open at a time: what each line is.
+// A log of 16 events, two sessions open at a time: what each line is, the
+// hook (its kind) and its entity's move; a command or another hook moves
+// nothing.
 func ExampleGenerate() {
-	l := synth.Generate(synth.NewSource(1), synth.Options{Events: 14, Sessions: 2})
+	l := synth.Generate(synth.NewSource(101), synth.Options{Events: 16, Sessions: 2})
 	for _, ev := range l.Events {
-		fmt.Printf("line %2d: session %d entity %2d %-23s %s -> %s\n", ev.Seq+1, ev.SessionNo, ev.Entity,
-			ev.Family, ev.Family.Machine().String(ev.From), ev.StatusName())
+		m := ev.Family.Machine()
+		fmt.Printf("line %2d: session %d entity %2d %-23s %-10s %-23s %s -> %s\n", ev.Seq+1, ev.SessionNo, ev.Entity,
+			ev.Method.Name, ev.Method.Kind, ev.Family, m.String(ev.From), m.String(ev.To))
 	}
 	// Output:
-	// line  1: session 0 entity  0 ConnectionStatusEvent   NEW -> ESTABLISHED
-	// line  2: session 0 entity  3 StreamStatusEvent       NEW -> SNAPSHOT_COMPLETE
-	// line  3: session 0 entity  5 DataStatusEvent         NEW -> FAILED
-	// line  4: session 1 entity  6 ConnectionStatusEvent   NEW -> ESTABLISHED
-	// line  5: session 1 entity  9 CallStatusEvent         NEW -> RING
-	// line  6: session 0 entity  2 SessionDebugStatusEvent NEW -> STARTED
-	// line  7: session 0 entity  1 RegistrationStatusEvent NEW -> REGISTERED
-	// line  8: session 0 entity  3 StreamStatusEvent       NEW -> SNAPSHOT_COMPLETE
-	// line  9: session 0 entity 11 CallStatusEvent         NEW -> TRYING
-	// line 10: session 1 entity  9 CallStatusEvent         RING -> FINISH
-	// line 11: session 1 entity  6 ConnectionStatusEvent   ESTABLISHED -> FAILED
-	// line 12: session 0 entity  0 ConnectionStatusEvent   ESTABLISHED -> FAILED
-	// line 13: session 0 entity  2 SessionDebugStatusEvent STARTED -> STOPPED
-	// line 14: session 0 entity 11 CallStatusEvent         TRYING -> FINISH
+	// line  1: session 0 entity  0 connect                 invocation ConnectionStatusEvent   NEW -> PENDING
+	// line  2: session 0 entity  0 ConnectionStatusEvent   status     ConnectionStatusEvent   PENDING -> ESTABLISHED
+	// line  3: session 1 entity  3 connect                 invocation ConnectionStatusEvent   NEW -> PENDING
+	// line  4: session 0 entity  2 sessionDebug            command    SessionDebugStatusEvent NEW -> NEW
+	// line  5: session 0 entity  2 SessionDebugStatusEvent status     SessionDebugStatusEvent NEW -> STARTED
+	// line  6: session 1 entity  3 ConnectionStatusEvent   status     ConnectionStatusEvent   PENDING -> DISCONNECTED
+	// line  7: session 2 entity  6 connect                 invocation ConnectionStatusEvent   NEW -> PENDING
+	// line  8: session 2 entity  6 ConnectionStatusEvent   status     ConnectionStatusEvent   PENDING -> ESTABLISHED
+	// line  9: session 2 entity  9 playStream              invocation StreamStatusEvent       NEW -> PENDING
+	// line 10: session 0 entity  2 sessionDebug            command    SessionDebugStatusEvent STARTED -> STARTED
+	// line 11: session 2 entity 11 CallStatusEvent         status     CallStatusEvent         NEW -> FAILED
+	// line 12: session 0 entity  2 SessionDebugStatusEvent status     SessionDebugStatusEvent STARTED -> STOPPED
+	// line 13: session 0 entity  0 sendMessage             other      ConnectionStatusEvent   ESTABLISHED -> ESTABLISHED
+	// line 14: session 2 entity  9 StreamStatusEvent       status     StreamStatusEvent       PENDING -> FAILED
+	// line 15: session 0 entity  0 ConnectionStatusEvent   status     ConnectionStatusEvent   ESTABLISHED -> FAILED
+	// line 16: session 2 entity  6 ConnectionStatusEvent   status     ConnectionStatusEvent   ESTABLISHED -> DISCONNECTED
 }
 
 // Write streams a log as JSON Lines. A log of one event can only be a

@@ -1,7 +1,10 @@
 package synth
 
 import (
+	"github.com/wcsfsm/wcsfsm/call"
+	"github.com/wcsfsm/wcsfsm/connection"
 	"github.com/wcsfsm/wcsfsm/fsm"
+	"github.com/wcsfsm/wcsfsm/stream"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
@@ -63,6 +66,12 @@ type session struct {
 	life      int
 	ending    bool
 	dropFirst bool // end with the connection's last status first, then close the rest
+	// effect is the entity a command was just sent for: its next event
+	// is the status the command asked for, effectSt (effectLate: a
+	// closing move, as end makes them).
+	effect     *entity
+	effectSt   fsm.Symbol
+	effectLate bool
 }
 
 // New returns a generator of a log shaped by o, drawing from src.
@@ -126,8 +135,12 @@ func (g *Generator) remaining() int { return g.o.Events - g.emitted }
 // affordable reports whether moving e from its state to `to` leaves enough
 // events to close everything after this one. An entity not seen yet owes
 // nothing.
-func (g *Generator) affordable(e *entity, to fsm.Symbol) bool {
-	d := g.debt
+func (g *Generator) affordable(e *entity, to fsm.Symbol) bool { return g.affordableAfter(e, to, 0) }
+
+// affordableAfter is affordable, with extra events (a command) before the
+// move.
+func (g *Generator) affordableAfter(e *entity, to fsm.Symbol, extra int) bool {
+	d := g.debt + extra
 	if e.seen && !e.m.Final(e.state) {
 		d--
 	}
@@ -144,9 +157,10 @@ func (g *Generator) newEntity(fam wcs.Family, key string, s *session, parent *en
 	return e
 }
 
-// open starts a session in slot i, if the budget allows: its connection's
-// first status is drawn from those allowed in NEW (ESTABLISHED, or FAILED
-// for a connection that never came up).
+// open starts a session in slot i, if the budget allows: most times with
+// the connect hook (PENDING, which the connection's next status answers),
+// else with a status drawn from those allowed in NEW (ESTABLISHED, or
+// FAILED for a connection that never came up).
 func (g *Generator) open(i int) (Event, bool) {
 	no := g.sessions
 	g.keybuf = appendSessionID(g.keybuf[:0], no)
@@ -163,7 +177,7 @@ func (g *Generator) open(i int) (Event, bool) {
 		return Event{}, false
 	}
 	g.sessions++
-	ev := g.move(s.conn, g.pick(s.conn, g.cands))
+	ev := g.first(s, s.conn, g.cands, 4)
 	if s.conn.m.Terminal(s.conn.state) {
 		return ev, true // a connection that failed: the session is over
 	}
@@ -279,6 +293,19 @@ const (
 
 // step makes one move in session s.
 func (g *Generator) step(s *session) Event {
+	if e := s.effect; e != nil {
+		// The status a command asked for: its debt was counted when the
+		// command was sent.
+		s.effect = nil
+		g.debt--
+		from := e.state
+		to, _ := e.m.Next(from, s.effectSt)
+		ev := g.emit(e, statusMethods[e.fam], s.effectSt, to)
+		if s.effectLate && e.m.Final(from) {
+			e.late = true
+		}
+		return ev
+	}
 	g.prune(s)
 	if !s.ending && (s.life <= 0 || g.debt >= g.remaining()) {
 		s.ending = true
@@ -288,20 +315,27 @@ func (g *Generator) step(s *session) Event {
 		return g.end(s)
 	}
 	s.life--
-	// Targets: the entities that may move now, then the kinds of new one.
+	if c := s.conn; c.state == connPending {
+		// After connect, nothing but the connection's answer (rule 1).
+		return g.move(c, g.pick(c, g.candidates(c, false)))
+	}
+	// Targets: the entities that may move now, then the kinds of new one,
+	// then a hook that moves nothing.
 	g.targets = g.targets[:0]
 	for _, e := range s.ents {
 		if len(g.candidates(e, false)) > 0 {
 			g.targets = append(g.targets, e)
 		}
 	}
-	k := g.src.Intn(len(g.targets) + numStarts)
+	k := g.src.Intn(len(g.targets) + numStarts + 1)
 	if k < len(g.targets) {
 		e := g.targets[k]
-		return g.move(e, g.pick(e, g.candidates(e, false)))
+		return g.act(s, e, g.pick(e, g.candidates(e, false)), false)
 	}
 	var e *entity
 	switch k - len(g.targets) {
+	case numStarts:
+		return g.hook(s)
 	case startData:
 		g.keybuf = appendOperationID(g.keybuf[:0], g.entities)
 		e = g.newEntity(wcs.FamilyData, string(g.keybuf), s, nil)
@@ -322,8 +356,12 @@ func (g *Generator) step(s *session) Event {
 		e = g.newEntity(wcs.FamilyData, string(g.keybuf), s, nil)
 		cands = g.candidates(e, false)
 	}
-	ev := g.move(e, g.pick(e, cands))
+	ev := g.first(s, e, cands, 8)
 	switch e.fam {
+	case wcs.FamilyData:
+		if !e.m.Final(e.state) {
+			s.ents = append(s.ents, e) // after OnDataEvent, its status follows
+		}
 	case wcs.FamilyCall:
 		s.ents = append(s.ents, e, g.newEntity(wcs.FamilyTransfer, e.key, s, e))
 	case wcs.FamilyStream:
@@ -347,11 +385,7 @@ func (g *Generator) end(s *session) Event {
 		return g.move(c, g.pick(c, g.candidates(c, true)))
 	}
 	e := g.targets[g.src.Intn(len(g.targets))]
-	ev := g.move(e, g.pick(e, g.candidates(e, true)))
-	if e.m.Final(ev.From) {
-		e.late = true
-	}
-	return ev
+	return g.act(s, e, g.pick(e, g.candidates(e, true)), true)
 }
 
 // closable fills g.targets with the entities of s that have a closing move.
@@ -367,7 +401,7 @@ func (g *Generator) closable(s *session) {
 // done reports whether session s is over: its connection ended and no
 // entity of it has a move left.
 func (g *Generator) done(s *session) bool {
-	if !s.conn.m.Terminal(s.conn.state) {
+	if s.effect != nil || !s.conn.m.Terminal(s.conn.state) {
 		return false
 	}
 	g.prune(s)
@@ -375,21 +409,122 @@ func (g *Generator) done(s *session) bool {
 	return len(g.targets) == 0
 }
 
-// move moves e by status st and returns the event.
-func (g *Generator) move(e *entity, st fsm.Symbol) Event {
-	to, ok := e.m.Next(e.state, st)
-	if !ok {
-		panic("synth: illegal move " + e.m.Name() + " " + e.m.String(e.state) + " " + e.m.String(st))
+// connPending is the connection's state after the connect hook.
+const connPending = fsm.Symbol(connection.Pending)
+
+// first makes the first move of e, an entity not seen yet: one time in
+// every `in` but one, the invocation that starts it (connect,
+// publishStream, playStream, call, OnCallEvent, OnDataEvent: PENDING),
+// where the budget allows; else a status event of cands, as act makes it.
+func (g *Generator) first(s *session, e *entity, cands []fsm.Symbol, in int) Event {
+	if inv, ok := invocation(e); ok {
+		if to, _ := e.m.Next(e.state, inv.Status); g.affordable(e, to) && g.src.Intn(in) != 0 {
+			g.account(e, to)
+			return g.emit(e, inv, inv.Status, to)
+		}
 	}
+	return g.act(s, e, g.pick(e, cands), false)
+}
+
+// act moves e by status st (late: a closing move of end), most times
+// after the command that asks for it, where there is one and the budget
+// allows it: the command now, the status at the session's next step.
+func (g *Generator) act(s *session, e *entity, st fsm.Symbol, late bool) Event {
+	if cmd, ok := command(e, st); ok {
+		if to, _ := e.m.Next(e.state, st); g.affordableAfter(e, to, 1) && g.src.Intn(4) != 0 {
+			g.account(e, to)
+			g.debt++ // the status it asks for, one more event
+			s.effect, s.effectSt, s.effectLate = e, st, late
+			return g.emit(e, cmd, 0, e.state)
+		}
+	}
+	ev := g.move(e, st)
+	if late && e.m.Final(ev.From) {
+		e.late = true
+	}
+	return ev
+}
+
+// Hooks that move nothing, which a live session sends now and then.
+const (
+	hookDtmf = iota
+	hookRecording
+	hookStats
+	hookSend
+	hookMessageStatus
+	hookReceive
+	numHooks
+)
+
+// hook makes a move of a live session that moves no machine: a sendDtmf
+// on an established call, a RecordingStatusEvent of a published stream, a
+// StreamsStatEvent of a running stream, or a message sent, answered or
+// received (sendMessage, MessageStatusEvent, OnMessageEvent); one of
+// those where there is no call or stream to speak of.
+func (g *Generator) hook(s *session) Event {
+	var e *entity
+	m := mSendMessage
+	switch g.src.Intn(numHooks) {
+	case hookDtmf:
+		e, m = s.find(wcs.FamilyCall, fsm.Symbol(call.Established), fsm.Symbol(call.Established)), mSendDtmf
+	case hookRecording:
+		e, m = s.find(wcs.FamilyStream, fsm.Symbol(stream.Publishing), fsm.Symbol(stream.Publishing)), mRecordingStatusEvent
+	case hookStats:
+		e, m = s.find(wcs.FamilyStream, fsm.Symbol(stream.Publishing), fsm.Symbol(stream.Playing)), mStreamsStatEvent
+	case hookMessageStatus:
+		m = mMessageStatusEvent
+	case hookReceive:
+		m = mOnMessageEvent
+	}
+	if e == nil {
+		if m.HasFamily || m.Name == mRecordingStatusEvent.Name || m.Name == mStreamsStatEvent.Name {
+			m = messageHooks[g.emitted%len(messageHooks)]
+		}
+		e = s.conn
+	}
+	return g.emit(e, m, 0, e.state)
+}
+
+// messageHooks stand in for a hook that has no call or stream to speak of.
+var messageHooks = [...]wcs.Method{mSendMessage, mMessageStatusEvent, mOnMessageEvent}
+
+// find returns the last entity of s of family f in state a or b, or nil.
+func (s *session) find(f wcs.Family, a, b fsm.Symbol) *entity {
+	for i := len(s.ents) - 1; i >= 0; i-- {
+		if e := s.ents[i]; e.fam == f && (e.state == a || e.state == b) {
+			return e
+		}
+	}
+	return nil
+}
+
+// account counts in the debt the move of e to state to.
+func (g *Generator) account(e *entity, to fsm.Symbol) {
 	if e.seen && !e.m.Final(e.state) {
 		g.debt--
 	}
 	if !e.m.Final(to) {
 		g.debt++
 	}
+}
+
+// move moves e by status st, a status event, and returns the event.
+func (g *Generator) move(e *entity, st fsm.Symbol) Event {
+	to, ok := e.m.Next(e.state, st)
+	if !ok {
+		panic("synth: illegal move " + e.m.Name() + " " + e.m.String(e.state) + " " + e.m.String(st))
+	}
+	g.account(e, to)
+	return g.emit(e, statusMethods[e.fam], st, to)
+}
+
+// emit returns the event of hook m on e, status st leading to state to
+// (st 0 and to e's state for a command or another hook, which move
+// nothing), and moves e.
+func (g *Generator) emit(e *entity, m wcs.Method, st, to fsm.Symbol) Event {
 	s := e.sess
 	ev := Event{
-		Seq: g.emitted, Family: e.fam, From: e.state, Status: st, To: to,
+		Seq: g.emitted, Family: e.fam, Method: m, From: e.state, Status: st, To: to,
 		Node: g.o.Node, Session: s.id, SessionNo: s.no, Key: e.key, Entity: e.no, Parent: -1,
 		Published: e.pub,
 		Ended:     e.fam != wcs.FamilyConnection && s.conn.m.Terminal(s.conn.state),
@@ -397,7 +532,9 @@ func (g *Generator) move(e *entity, st fsm.Symbol) Event {
 	if e.parent != nil {
 		ev.Parent = e.parent.no
 	}
-	e.state, e.seen = to, true
+	if m.Kind == wcs.MethodKindStatus || m.Kind == wcs.MethodKindInvocation {
+		e.state, e.seen = to, true
+	}
 	g.emitted++
 	return ev
 }

@@ -2,14 +2,26 @@
 // WebSocket sessions, interleaved, each with its registration, debug
 // switch, data sends, calls with their transfers, and published and played
 // streams with their keep-alives, in realistic hook bodies (JSON Lines with
-// an "event" field, log-format.md).
+// an "event" field, log-format.md). A log is the whole hook stream a WCS
+// backend receives (hooks.md): the status events, the invocations before
+// the statuses they cause (connect, publishStream, playStream, call,
+// OnCallEvent, OnDataEvent, each delivering PENDING), the commands before
+// their effects (hold before HOLD, hangup before FINISH, stopStream before
+// STOPPED, …; most effects have one, some come without), and now and then
+// another hook (sendDtmf, sendMessage, MessageStatusEvent, OnMessageEvent,
+// StreamsStatEvent, RecordingStatusEvent).
 //
 // Every log is valid by construction: each entity walks its family's own
 // machine (the next status is drawn from [fsm.Machine.Allowed], never from
-// a hand-written script), filtered only by the rules across families of
+// a hand-written script; a PENDING that only an invocation delivers comes
+// only by one), filtered only by the rules across families of
 // machines.md:
 //
-//   - a session starts with ConnectionStatusEvent ESTABLISHED (rule 1);
+//   - a session starts with connect (its connection then PENDING, and
+//     nothing else in it moves until the next ConnectionStatusEvent) or
+//     with a ConnectionStatusEvent from NEW (rule 1); a command is sent only
+//     while the connection is ESTABLISHED or, in a teardown, after it
+//     ended;
 //   - it ends either after its entities have reached a final state, or
 //     with DISCONNECTED or FAILED first, after which its entities only take
 //     transitions into another final state (rule 2);
@@ -62,9 +74,11 @@ const (
 
 // Options shape a generated log. The zero value is the default.
 type Options struct {
-	// Events is the number of events, exactly (0: DefaultEvents). Every
-	// session and entity is closed by the end of the log: as the end
-	// nears, the generator stops opening things and closes the rest.
+	// Events is the number of events, exactly (0: DefaultEvents): of
+	// lines, every hook one, whatever its kind. Every session and entity
+	// is closed by the end of the log (one left PENDING after its
+	// invocation is not): as the end nears, the generator stops opening
+	// things and closes the rest.
 	Events int
 	// Sessions is the number of sessions open at the same time (0:
 	// DefaultSessions). Sessions end and new ones start all through the
@@ -94,12 +108,25 @@ func (o Options) withDefaults() Options {
 }
 
 // An Event is one generated event: what it is, beside its JSON line, so
-// that tests know which line is which entity.
+// that tests know which line is which entity and which hook.
 type Event struct {
-	Seq    int        // the event's place in the log, from 0 (its line is Seq+1)
-	Family wcs.Family // the family, and so the machine of From, Status, To
-	// From is the entity's state before the event, To after it; Status is
-	// the status received (To differs from Status for a notice).
+	Seq int // the event's place in the log, from 0 (its line is Seq+1)
+	// Method is the hook the line is, its "event" field (hooks.md): a
+	// status event, an invocation, a command or another hook. The zero
+	// Method stands for the status event of Family; see [Event.Hook] for
+	// an event changed after it was generated.
+	Method wcs.Method
+	// Family is the family of the entity the line is about, and so the
+	// machine of From, Status, To: the status event's or the invocation's
+	// family, the one a command acts on (a transfer's for "transfer"), and
+	// for another hook the stream or call it speaks of (StreamsStatEvent,
+	// RecordingStatusEvent, sendDtmf), else the session's connection.
+	Family wcs.Family
+	// From is the entity's state before the event, To after it. Status is
+	// the status received: a status event's (To differs from Status for a
+	// notice), the one an invocation delivers (PENDING: From is NEW, To
+	// PENDING). A command or another hook moves nothing: From and To are
+	// both the entity's state, Status is 0.
 	From, Status, To fsm.Symbol
 	Node             string // nodeId
 	Session          string // sessionId
@@ -120,8 +147,46 @@ type Event struct {
 	Ended bool
 }
 
-// StatusName returns the name of the event's status.
-func (e *Event) StatusName() string { return e.Family.Machine().String(e.Status) }
+// Hook returns the hook the event's line is, the one [AppendJSON] writes:
+// Method where the event is one Method makes (an invocation delivering its
+// own status, a command or another hook with Status 0), else the status
+// event of Family carrying Status. So a test puts a status of its choice
+// in a log by copying an event and setting Status (and From) alone,
+// whatever hook the copy was: an event with its Method and Status at odds
+// is no hook's.
+func (e *Event) Hook() wcs.Method {
+	m := e.Method
+	switch m.Kind {
+	case wcs.MethodKindInvocation:
+		if e.Status == m.Status {
+			return m
+		}
+	case wcs.MethodKindCommand, wcs.MethodKindOther:
+		if e.Status == 0 {
+			return m
+		}
+	}
+	if e.Family < wcs.NumFamilies {
+		return statusMethods[e.Family]
+	}
+	return m
+}
+
+// Moves reports whether the event moves its entity's machine: a status
+// event or an invocation; a command or another hook does not.
+func (e *Event) Moves() bool {
+	k := e.Hook().Kind
+	return k == wcs.MethodKindStatus || k == wcs.MethodKindInvocation
+}
+
+// StatusName returns the name of the event's status ("" for a command or
+// another hook, which carry none).
+func (e *Event) StatusName() string {
+	if !e.Moves() {
+		return ""
+	}
+	return e.Family.Machine().String(e.Status)
+}
 
 // A Log is a generated log held in memory.
 type Log struct {

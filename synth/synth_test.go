@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wcsfsm/wcsfsm/call"
+	"github.com/wcsfsm/wcsfsm/connection"
 	"github.com/wcsfsm/wcsfsm/eventlog"
+	"github.com/wcsfsm/wcsfsm/fsm"
 	"github.com/wcsfsm/wcsfsm/synth"
 	"github.com/wcsfsm/wcsfsm/tracker"
 	"github.com/wcsfsm/wcsfsm/wcs"
@@ -61,6 +66,28 @@ func TestValidByConstruction(t *testing.T) {
 	}
 }
 
+// TestClosed: without a validator, every entity of every log ends in a
+// final state, and not in PENDING, whatever the seed and the options.
+func TestClosed(t *testing.T) {
+	for _, row := range optionRows {
+		for seed := range uint64(20) {
+			l := synth.Generate(synth.NewSource(seed), row.o)
+			fam := map[int]wcs.Family{}
+			last := map[int]fsm.Symbol{}
+			for _, ev := range l.Events {
+				if ev.Moves() {
+					fam[ev.Entity], last[ev.Entity] = ev.Family, ev.To
+				}
+			}
+			for no, s := range last {
+				if m := fam[no].Machine(); !m.Final(s) {
+					t.Errorf("%s, seed %d: %s entity %d left in %s", row.why, seed, fam[no], no, m.String(s))
+				}
+			}
+		}
+	}
+}
+
 // TestDeterministic: a seed is a log; Write and Generate agree.
 func TestDeterministic(t *testing.T) {
 	o := synth.Options{Events: 400, Sessions: 5}
@@ -79,7 +106,8 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestMetadata: each Event says what its line is, and the events of each
-// entity follow one another in its machine.
+// entity follow one another in its machine: a status event or an
+// invocation moves it, a command or another hook leaves it where it is.
 func TestMetadata(t *testing.T) {
 	l := synth.Generate(synth.NewSource(3), synth.Options{Events: 2000, Sessions: 20})
 	type key struct {
@@ -87,7 +115,7 @@ func TestMetadata(t *testing.T) {
 		key string
 	}
 	entity := map[key]int{}
-	last := map[int]synth.Event{}
+	state := map[int]fsm.Symbol{}
 	for i, ev := range l.Events {
 		if ev.Seq != i {
 			t.Fatalf("event %d has Seq %d", i, ev.Seq)
@@ -101,9 +129,12 @@ func TestMetadata(t *testing.T) {
 			wcs.FamilyCall: "callId", wcs.FamilyTransfer: "callId",
 			wcs.FamilyStream: "mediaSessionId", wcs.FamilyKeepAlive: "mediaSessionId", wcs.FamilyData: "operationId",
 		}[ev.Family]
-		want := map[string]any{"event": ev.Family.String(), "status": ev.StatusName(), "sessionId": ev.Session, "nodeId": ev.Node, keyField: ev.Key}
-		if ev.Family == wcs.FamilyStream || ev.Family == wcs.FamilyKeepAlive {
-			want["published"] = ev.Published
+		want := map[string]any{"event": ev.Method.Name, "sessionId": ev.Session, "nodeId": ev.Node, keyField: ev.Key}
+		if ev.Moves() {
+			want["status"] = ev.StatusName()
+			if ev.Family == wcs.FamilyStream || ev.Family == wcs.FamilyKeepAlive {
+				want["published"] = ev.Published
+			}
 		}
 		got := map[string]any{}
 		for k := range want {
@@ -112,21 +143,149 @@ func TestMetadata(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("line %d: body and Event differ (-Event +body):\n%s", i+1, diff)
 		}
+		if ev.Hook() != ev.Method {
+			t.Fatalf("line %d: Hook %+v, Method %+v", i+1, ev.Hook(), ev.Method)
+		}
+		if mm, ok := wcs.LookupMethod(ev.Method.Name); !ok || mm != ev.Method {
+			t.Fatalf("line %d: method %+v is not the catalogue's %+v", i+1, ev.Method, mm)
+		}
+		if ev.Method.HasFamily && ev.Method.Family != ev.Family {
+			t.Fatalf("line %d: %s acts on %s, but the Event says %s", i+1, ev.Method.Name, ev.Method.Family, ev.Family)
+		}
 		k := key{ev.Family, ev.Key}
 		if no, ok := entity[k]; ok && no != ev.Entity {
 			t.Fatalf("line %d: %s %s is entity %d, before %d", i+1, ev.Family, ev.Key, ev.Entity, no)
 		}
 		entity[k] = ev.Entity
 		m := ev.Family.Machine()
-		from := m.Initial()
-		if prev, ok := last[ev.Entity]; ok {
-			from = prev.To
+		from, ok := state[ev.Entity]
+		if !ok {
+			from = m.Initial()
+		}
+		switch ev.Method.Kind {
+		case wcs.MethodKindStatus:
+			if !wcs.StatusEventCarries(ev.Family, ev.Status) {
+				t.Fatalf("line %d: a %s carries %s, which only an invocation delivers", i+1, ev.Family, ev.StatusName())
+			}
+		case wcs.MethodKindInvocation:
+			if ev.Status != ev.Method.Status || ev.From != m.Initial() {
+				t.Fatalf("line %d: %s delivers %s from %s", i+1, ev.Method.Name, ev.StatusName(), m.String(ev.From))
+			}
+		default:
+			if ev.From != from || ev.To != from || ev.Status != 0 {
+				t.Fatalf("line %d: %s moved %s %s: %s -%d-> %s, but it stood in %s", i+1, ev.Method.Name, ev.Family, ev.Key,
+					m.String(ev.From), ev.Status, m.String(ev.To), m.String(from))
+			}
+			continue
 		}
 		if to, ok := m.Next(ev.From, ev.Status); ev.From != from || !ok || to != ev.To {
 			t.Fatalf("line %d: %s %s: %s -%s-> %s, but it stood in %s", i+1, ev.Family, ev.Key,
 				m.String(ev.From), m.String(ev.Status), m.String(ev.To), m.String(from))
 		}
-		last[ev.Entity] = ev
+		state[ev.Entity] = ev.To
+	}
+}
+
+// TestHookOrder: the hooks come where a backend sees them. An invocation
+// is its entity's first event; nothing of a session but its connection's
+// answer follows connect; a command comes only while its session's
+// connection is ESTABLISHED or after it ended, and one that asks for a
+// change (every command but sendDtmf) is followed, as its session's next
+// event, by the status it asked for, on the same entity.
+func TestHookOrder(t *testing.T) {
+	effect := map[string][]string{ // command: the statuses it may ask for
+		"answer": {"ESTABLISHED"}, "hangup": {"FINISH"}, "hold": {"HOLD"}, "unhold": {"ESTABLISHED"},
+		"transfer": {"ACCEPTED"}, "unPublishStream": {"UNPUBLISHED"}, "stopStream": {"STOPPED"},
+		"pauseStream": {"PAUSED"}, "snapshot": {"SNAPSHOT_COMPLETE"}, "sessionDebug": {"STARTED", "STOPPED"},
+	}
+	for seed := range uint64(5) {
+		l := synth.Generate(synth.NewSource(seed), synth.Options{Events: 5000, Sessions: 20})
+		conn := map[int]fsm.Symbol{}   // session: its connection's state
+		seen := map[int]bool{}         // entity: has had an event
+		asked := map[int]synth.Event{} // session: the command whose status is due
+		for _, ev := range l.Events {
+			where := fmt.Sprintf("seed %d, line %d, %s", seed, ev.Seq+1, ev.Method.Name)
+			if cmd, ok := asked[ev.SessionNo]; ok {
+				delete(asked, ev.SessionNo)
+				if ev.Method.Kind != wcs.MethodKindStatus || ev.Entity != cmd.Entity || !slices.Contains(effect[cmd.Method.Name], ev.StatusName()) {
+					t.Fatalf("%s: %s of line %d asked for one of %v, then came %s %s", where, cmd.Method.Name, cmd.Seq+1,
+						effect[cmd.Method.Name], ev.Family, ev.StatusName())
+				}
+			}
+			c, ok := conn[ev.SessionNo]
+			if !ok && ev.Family != wcs.FamilyConnection {
+				t.Fatalf("%s: the session's first event", where)
+			}
+			if c == fsm.Symbol(connection.Pending) && ev.Family != wcs.FamilyConnection {
+				t.Fatalf("%s: after connect, before the connection's answer", where)
+			}
+			switch ev.Method.Kind {
+			case wcs.MethodKindInvocation:
+				if seen[ev.Entity] {
+					t.Fatalf("%s: not its entity's first event", where)
+				}
+			case wcs.MethodKindCommand:
+				if c != wcs.SessionLive && !ev.Ended {
+					t.Fatalf("%s: a command while the connection is %s", where, connection.Machine.String(connection.State(c)))
+				}
+				if ev.Method.Name != "sendDtmf" {
+					asked[ev.SessionNo] = ev
+				}
+			}
+			if ev.Moves() {
+				seen[ev.Entity] = true
+				if ev.Family == wcs.FamilyConnection {
+					conn[ev.SessionNo] = ev.To
+				}
+			}
+		}
+		if len(asked) > 0 {
+			t.Errorf("seed %d: commands whose status never came: %v", seed, asked)
+		}
+	}
+}
+
+// TestHoldsEveryHook: at the sizes the tests use, a log holds every
+// invocation and every command of the catalogue, and other hooks; a
+// shorter one holds every invocation and some of each kind.
+func TestHoldsEveryHook(t *testing.T) {
+	rows := []struct {
+		o    synth.Options
+		seed uint64
+		all  []wcs.MethodKind // kinds of which every method appears
+	}{
+		{synth.Options{Events: 50000, Sessions: 20}, 1, []wcs.MethodKind{wcs.MethodKindStatus, wcs.MethodKindInvocation, wcs.MethodKindCommand}},
+		{synth.Options{Events: 200000, Sessions: 500}, 1, []wcs.MethodKind{wcs.MethodKindStatus, wcs.MethodKindInvocation, wcs.MethodKindCommand}},
+		{synth.Options{Events: 3000, Sessions: 30}, 7, []wcs.MethodKind{wcs.MethodKindStatus, wcs.MethodKindInvocation}},
+		{synth.Options{Events: 2000, Sessions: 20}, 3, []wcs.MethodKind{wcs.MethodKindInvocation}},
+	}
+	for _, row := range rows {
+		g := synth.New(synth.NewSource(row.seed), row.o)
+		var n [wcs.NumMethods]int
+		var byKind [wcs.NumMethodKinds]int
+		for {
+			ev, ok := g.Next()
+			if !ok {
+				break
+			}
+			n[ev.Method.Index()]++
+			byKind[ev.Method.Kind]++
+		}
+		var missing []string
+		for _, m := range wcs.Methods() {
+			if n[m.Index()] == 0 && slices.Contains(row.all, m.Kind) {
+				missing = append(missing, m.Name)
+			}
+		}
+		if len(missing) > 0 {
+			t.Errorf("%+v, seed %d: no %v", row.o, row.seed, missing)
+		}
+		for k, x := range byKind {
+			if x == 0 {
+				t.Errorf("%+v, seed %d: no hook of kind %s", row.o, row.seed, wcs.MethodKind(k))
+			}
+		}
+		t.Logf("%+v, seed %d: %v hooks by kind (status, invocation, command, other)", row.o, row.seed, byKind)
 	}
 }
 
@@ -168,7 +327,8 @@ func TestSessionsAtOnce(t *testing.T) {
 }
 
 // TestTakesEveryTransition: a long log takes every transition of every
-// family, so that what is validated against it is the whole of each table.
+// family, the PENDING edges that only invocations take included, so that
+// what is validated against it is the whole of each table.
 func TestTakesEveryTransition(t *testing.T) {
 	tr := tracker.New(tracker.Options{})
 	v := &eventlog.Validator{Tracker: tr}
@@ -180,7 +340,7 @@ func TestTakesEveryTransition(t *testing.T) {
 		m := f.Machine()
 		var never []string
 		for i, x := range cov[f] {
-			if x == 0 && wcs.StatusEventTakes(f, m.Transitions()[i]) {
+			if x == 0 {
 				e := m.Transitions()[i]
 				never = append(never, fmt.Sprintf("%s -%s-> %s", m.String(e.From), m.String(e.Status), m.String(e.To)))
 			}
@@ -213,3 +373,36 @@ func (w *countWriter) Write(p []byte) (int, error) {
 }
 
 var _ io.Writer = (*countWriter)(nil)
+
+// TestHookOfAChangedEvent: an event copied and given a status its hook
+// does not deliver is written as its family's status event carrying it
+// (what a test that puts a mistake in relies on); the zero Method is the
+// family's status event too.
+func TestHookOfAChangedEvent(t *testing.T) {
+	l := synth.Generate(synth.NewSource(3), synth.Options{Events: 2000, Sessions: 20})
+	kinds := map[wcs.MethodKind]bool{}
+	for _, ev := range l.Events {
+		m := ev.Family.Machine()
+		bad := ev
+		bad.From = ev.To
+		bad.Status = m.Statuses()[0]
+		if ev.Method.Kind == wcs.MethodKindInvocation && bad.Status == ev.Method.Status {
+			bad.Status = m.Statuses()[1]
+		}
+		var body struct{ Event, Status string }
+		if err := json.Unmarshal(synth.AppendJSON(nil, &bad), &body); err != nil {
+			t.Fatal(err)
+		}
+		if want := ev.Family.String(); body.Event != want || body.Status != m.String(bad.Status) || !bad.Moves() {
+			t.Fatalf("line %d, %s given %s: written as %+v, want %s", ev.Seq+1, ev.Method.Name, m.String(bad.Status), body, want)
+		}
+		kinds[ev.Method.Kind] = true
+	}
+	if len(kinds) != wcs.NumMethodKinds {
+		t.Errorf("hooks of %d kinds changed, want %d", len(kinds), wcs.NumMethodKinds)
+	}
+	zero := synth.Event{Family: wcs.FamilyCall, Status: fsm.Symbol(call.Ring), Key: "c1", Session: "s1"}
+	if got := string(synth.AppendJSON(nil, &zero)); !strings.HasPrefix(got, `{"event":"CallStatusEvent",`) || !strings.Contains(got, `"status":"RING"`) {
+		t.Errorf("the zero Method: %s", got)
+	}
+}

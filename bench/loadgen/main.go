@@ -80,7 +80,7 @@ func run(addr string, events, sessions, conns int, duration time.Duration, seed 
 		}
 		buf = synth.AppendJSON(buf[:0], &ev)
 		q := ev.SessionNo % conns
-		queues[q] = append(queues[q], hook{"/" + ev.Family.String(), bytes.Clone(buf)})
+		queues[q] = append(queues[q], hook{"/" + ev.Method.Name, bytes.Clone(buf)})
 		total++
 	}
 	before, err := metrics(base)

@@ -15,19 +15,22 @@ func init() {
 }
 
 // runGen is "wcsfsm gen" (log-format.md): a log from package synth, which
-// walks the same tables the validator uses, so that "validate -strict"
-// reports nothing on it.
+// walks the same tables the validator uses, with every kind of hook of
+// hooks.md, so that "validate -strict" reports nothing on it.
 func runGen(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("wcsfsm gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	seed := fs.Uint64("seed", 1, "random `seed`: the same seed writes the same log")
-	events := fs.Int("events", synth.DefaultEvents, "`number` of events to write, exactly")
+	events := fs.Int("events", synth.DefaultEvents, "`number` of events (hooks, one a line) to write, exactly")
 	sessions := fs.Int("sessions", synth.DefaultSessions, "`number` of sessions open at the same time (more sessions start and end as the log goes on)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm gen [-seed N] [-events N] [-sessions N]")
-		fmt.Fprintln(stderr, "\nWrites a synthetic, valid WCS event log (JSON Lines, realistic hook bodies, all eight")
-		fmt.Fprintln(stderr, "families, sessions interleaved) to standard output. Every entity walks its family's")
-		fmt.Fprintln(stderr, "machine and every rule across families is kept: validate -strict reports nothing on it.")
+		fmt.Fprintln(stderr, "\nWrites a synthetic, valid WCS event log (JSON Lines, realistic hook bodies, sessions")
+		fmt.Fprintln(stderr, "interleaved) to standard output: the whole hook stream a backend receives, the status")
+		fmt.Fprintln(stderr, "events of all eight families with the invocations (connect, publishStream, call, ...),")
+		fmt.Fprintln(stderr, "commands (hold, hangup, stopStream, ...) and other hooks WCS posts among them. Every")
+		fmt.Fprintln(stderr, "entity walks its family's machine and every rule across families is kept: validate")
+		fmt.Fprintln(stderr, "-strict reports nothing on it.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -1,8 +1,10 @@
 // Package synthtest draws whole logs of WCS hooks for property tests, with
 // pgregory.net/rapid: legal, interleaved multi-session logs across all
-// eight families that keep the rules across families, built by package
-// synth with every choice drawn by rapid ([Source]), so that a failing log
-// shrinks. It is for tests only: no command or library package imports it.
+// eight families, with the invocations, commands and other hooks WCS posts
+// among the status events, that keep the rules across families, built by
+// package synth with every choice drawn by rapid ([Source]), so that a
+// failing log shrinks. It is for tests only: no command or library package
+// imports it.
 package synthtest
 
 import (
@@ -38,9 +40,9 @@ func (s rapidSource) Intn(n int) int {
 // (0: [DefaultLogEvents], [DefaultLogSessions]): the number of events (at
 // least 1) and of sessions open at once are drawn, and shrink.
 //
-// Each [synth.Event] of the log says which entity its line is, and the
-// state it left and reached, so a test can put a mistake in at a known
-// place.
+// Each [synth.Event] of the log says which hook its line is (Method),
+// which entity, and the state it left and reached, so a test can put a
+// mistake in at a known place.
 func Logs(o synth.Options) *rapid.Generator[*synth.Log] {
 	maxEvents, maxSessions := o.Events, o.Sessions
 	if maxEvents <= 0 {
