@@ -107,11 +107,11 @@ func describe(b []byte, f Format) string {
 		return "it holds server-log entries indented as a page of docs shows them (the first at line " + strconv.Itoa(firstIndented) +
 			"): remove the indent" + ell + " (sed -e 's/^    //' -e '/^ *\\.\\.\\.$/d'), then read it with -input wcslog"
 	case f == FormatJSONL && logLines > 0:
-		return "it holds " + plural(logLines, "line") + " of a WCS server log (flashphoner.log), not JSON Lines: read it with -input wcslog (or auto)"
+		return "its lines are those of a WCS server log (flashphoner.log), not JSON Lines: read it with -input wcslog (or auto)"
 	case f == FormatWCSLog && objects > 0:
-		return "it holds " + plural(objects, "JSON object") + ", one a line: JSON Lines, not a server log; read it with -input jsonl (or auto)"
+		return "its lines are JSON objects, one a line: JSON Lines, not a server log; read it with -input jsonl (or auto)"
 	case f == FormatWCSLog && logLines > 0 && sends == 0:
-		return "it holds " + plural(logLines, "log entry") + " of a server log but no SEND REST OBJECT ==> entry, which WCS writes for each REST hook it sends: is it the log of the node that sent them?"
+		return "its lines are those of a server log, but not one is a SEND REST OBJECT ==> entry, which WCS writes for each REST hook it sends: is it the log of the node that sent them?"
 	case f == FormatJSONL && pretty > 1:
 		return "it holds a JSON object written over several lines (a page of docs, a pretty-printer), not JSON Lines: put each object on one line" + ell + " (jq -c . FILE)"
 	}

@@ -83,6 +83,7 @@ type block struct {
 
 // shards is the state of a Validator with Jobs > 1.
 type shards struct {
+	objects  *atomic.Int64 // the Validator's count of JSON objects decoded in the input
 	trackers []*tracker.Tracker
 	free     chan *block
 }
@@ -93,7 +94,7 @@ func (v *Validator) startParallel() {
 		return
 	}
 	opts := v.Tracker.Options()
-	s := &shards{free: make(chan *block, 2*v.Jobs+2)}
+	s := &shards{free: make(chan *block, 2*v.Jobs+2), objects: &v.objects}
 	s.trackers = append(s.trackers, v.Tracker)
 	for len(s.trackers) < v.Jobs {
 		s.trackers = append(s.trackers, tracker.New(opts))
@@ -207,7 +208,7 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 				sort.SliceStable(all, func(i, j int) bool { return all[i].rec < all[j].rec })
 			}
 			for _, p := range all {
-				v.Report(p.f)
+				v.report(p.f)
 			}
 			clear(all)
 			s.free <- b
@@ -276,6 +277,7 @@ func (s *shards) decode(d *hookbody.Decoder, b *block, maxLine int) {
 			b.pre = append(b.pre, pending{i, s.trackers[0].Reject(b.file, r.line, tracker.KindMalformed, err.Error())})
 			continue
 		}
+		s.objects.Add(1)
 		b.shard[i] = int32(s.shardOf(ev))
 	}
 }

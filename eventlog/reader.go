@@ -56,7 +56,16 @@ type Validator struct {
 	pos   uint64        // the position of the next line or event in the input, when sharded
 	head  head          // the start of the input being read, to say what it holds when it holds no hook
 	bad   int64         // server logs: entries that could not be read
+	// JSON Lines: the objects decoded in the input being read, and the
+	// malformed findings held back while there is none: an input that
+	// holds no hook at all is one error (ErrNoHook), not a finding a line.
+	objects atomic.Int64
+	holding bool
+	held    []tracker.Finding
 }
+
+// maxHeld bounds the findings held back at the start of an input.
+const maxHeld = 1 << 12
 
 func (v *Validator) setup() {
 	if v.Tracker == nil {
@@ -73,8 +82,32 @@ func (v *Validator) setup() {
 
 func (v *Validator) emit(fs []tracker.Finding) {
 	for _, f := range fs {
-		v.Report(f)
+		v.report(f)
 	}
+}
+
+// report reports a finding, or holds it back: a malformed line before the
+// input has shown one JSON object, until it shows one (the findings go out
+// then, in order) or ends without (they are one NoHookError).
+func (v *Validator) report(f tracker.Finding) {
+	if v.holding {
+		if f.Kind == tracker.KindMalformed && v.objects.Load() == 0 && len(v.held) < maxHeld {
+			v.held = append(v.held, f)
+			return
+		}
+		v.release()
+	}
+	v.Report(f)
+}
+
+// release reports the findings held back, and holds no more.
+func (v *Validator) release() {
+	v.holding = false
+	for i, f := range v.held {
+		v.Report(f)
+		v.held[i] = tracker.Finding{}
+	}
+	v.held = v.held[:0]
 }
 
 // ReadJSONL reads a log in the JSON Lines format of log-format.md from r;
@@ -85,23 +118,24 @@ func (v *Validator) emit(fs []tracker.Finding) {
 func (v *Validator) ReadJSONL(name string, r io.Reader) error {
 	v.setup()
 	v.startParallel()
-	before := v.Stats()
 	r = v.head.start(r)
+	v.objects.Store(0)
+	v.holding = true
 	var err error
 	if v.par != nil {
 		err = v.readParallel(name, r)
 	} else {
 		err = v.readSequential(name, r)
 	}
-	if err != nil {
-		return err
-	}
-	after := v.Stats()
-	if after.Events == before.Events && after.Findings[tracker.KindLineTooLong] == before.Findings[tracker.KindLineTooLong] &&
-		after.Findings[tracker.KindMalformed] > before.Findings[tracker.KindMalformed] {
+	if v.holding && err == nil && v.objects.Load() == 0 && len(v.held) > 0 {
+		// Not one JSON object, and nothing but malformed lines: the
+		// input is not JSON Lines; its lines are one error.
+		clear(v.held)
+		v.held, v.holding = v.held[:0], false
 		return v.head.noHook(name, FormatJSONL)
 	}
-	return nil
+	v.release()
+	return err
 }
 
 // readSequential is ReadJSONL in the calling goroutine: the same reader of
@@ -140,7 +174,12 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 		return
 	}
 	h := Hook{File: name, Line: lineNo, Body: line}
-	v.emit(judge(&v.dec, &v.ev, &h, v.Tracker, (*shardTaker)(v)))
+	if err := h.Decode(&v.dec, &v.ev); err != nil {
+		v.report(v.Tracker.Reject(h.File, h.Line, tracker.KindMalformed, err.Error()))
+		return
+	}
+	v.objects.Add(1)
+	v.emit((*shardTaker)(v).Take(&v.ev))
 }
 
 // End reports the entities left open (dangling warnings).

@@ -97,7 +97,7 @@ var Machine = fsm.MustBuild(fsm.Spec[State]{
 			Source: "WCS REST hook pauseStream"},
 		{Status: Unpublished, From: []State{Pending, Publishing},
 			Why:    "publishing ended (also a stop before it ever ran)",
-			Source: "Web SDK STREAM_STATUS.UNPUBLISHED; WCS unpublishStream"},
+			Source: "Web SDK STREAM_STATUS.UNPUBLISHED; WCS unPublishStream"},
 		{Status: Stopped, From: []State{Pending, Playing, Paused},
 			Why:    "playback ended",
 			Source: "Web SDK STREAM_STATUS.STOPPED; WCS stopStream"},

@@ -180,11 +180,11 @@ func (t *Tracker) direction(j *judgment, sibling *entity, looked bool) {
 	if !badImplied && !badRecorded {
 		return
 	}
-	if badRecorded && tracked && j.legal {
+	if badRecorded && tracked && j.legal && implied != wcs.BoolUnset && j.meth.Kind == wcs.MethodKindStatus {
 		// Reported once: the media session goes on in the direction its
-		// machine took, so that the lines after it are not reported for
-		// it again.
-		e.dir, e.dirHook = eff, false
+		// machine took (the status's), so that the lines after it are not
+		// reported for it again.
+		e.dir, e.dirHook = implied, false
 	}
 	var problems []string
 	if badImplied {

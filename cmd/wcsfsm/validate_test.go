@@ -124,7 +124,7 @@ func TestValidateCommandLine(t *testing.T) {
 		{"an unknown format: exit 2", []string{"validate", "-format", "xml"}, "", 2, "", "-format must be"},
 		{"an unknown input: exit 2", []string{"validate", "-input", "csv"}, "", 2, "", "-input must be"},
 		{"-h: usage, exit 0", []string{"validate", "-h"}, "", 0, "", "usage: wcsfsm validate"},
-		{"an empty log: no error", []string{"validate"}, "", 0, "", "0 events"},
+		{"an empty log: no error", []string{"validate"}, "", 0, "", "0 hooks"},
 	})
 }
 

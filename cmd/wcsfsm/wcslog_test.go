@@ -52,22 +52,23 @@ func TestWCSLogCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	runCLI(t, []cliCase{
-		{"auto on standard input: a server log", []string{"validate"}, string(log), 0, "", "1028 lines, 23 events, 11 entities: 0 errors, 0 warnings; input wcslog, 6 other hooks skipped"},
+		{"auto on standard input: a server log", []string{"validate"}, string(log), 0, "", "1095 lines, 36 hooks (23 status events, 6 invocations, 6 commands, 1 other), 11 entities: 0 errors, 0 warnings; input wcslog\n"},
 		{"auto decides file by file", []string{"validate", "testdata/wcslog/flashphoner.log", "testdata/valid/debug.jsonl"}, "", 0, "",
-			"input wcslog (1 file) and jsonl (1 file), 6 other hooks skipped"},
+			"input wcslog (1 file) and jsonl (1 file)\n"},
 		{"auto on JSON Lines says which it chose", []string{"validate", "testdata/valid/debug.jsonl"}, "", 0, "", "0 warnings; input jsonl\n"},
 		{"a named -input is not repeated", []string{"validate", "-input", "jsonl", "testdata/valid/debug.jsonl"}, "", 0, "", "0 warnings\n"},
-		{"-input jsonl on a server log: every line is malformed", []string{"validate", "-input", "jsonl", "testdata/wcslog/flashphoner.log"}, "", 1,
-			"flashphoner.log:1: error malformed", "errors (malformed 10"},
-		{"-input wcslog on JSON Lines: no event in it", []string{"validate", "-input", "wcslog", "testdata/valid/debug.jsonl"}, "", 0, "", "0 events"},
+		{"-input jsonl on a server log: every line is malformed, and not one hook: exit 2, saying what it is", []string{"validate", "-input", "jsonl", "testdata/wcslog/flashphoner.log"}, "", 2,
+			"", "flashphoner.log: not one JSON object (read as jsonl): its lines are those of a WCS server log (flashphoner.log), not JSON Lines: read it with -input wcslog (or auto)"},
+		{"-input wcslog on JSON Lines: not one hook: exit 2, saying what it is", []string{"validate", "-input", "wcslog", "testdata/valid/debug.jsonl"}, "", 2, "",
+			"debug.jsonl: not one SEND REST OBJECT entry (read as wcslog): its lines are JSON objects, one a line: JSON Lines, not a server log; read it with -input jsonl (or auto)"},
 		{"-input names the formats", []string{"validate", "-input", "csv"}, "", 2, "", "-input must be auto, jsonl or wcslog"},
 		{"validate's usage tells the order of rotated logs, compressed or not", []string{"validate", "-h"}, "", 0, "", "flashphoner.log.2.gz flashphoner.log.1 flashphoner.log"},
-		{"convert on standard input", []string{"convert"}, string(log), 0, `{"event":"ConnectionStatusEvent","nodeId":`, "23 events written, 6 other hooks skipped, 0 bad entries"},
+		{"convert on standard input", []string{"convert"}, string(log), 0, `{"event":"ConnectionStatusEvent","nodeId":`, "36 hooks written, 0 bad entries"},
 		{"convert of a file that cannot be opened: exit 2, no output", []string{"convert", "testdata/wcslog/flashphoner.log", "testdata/wcslog/no-such.log"}, "", 2, "", "no-such.log"},
 		{"convert: an unknown flag", []string{"convert", "-bogus"}, "", 2, "", "flag provided but not defined"},
 		{"convert: a limit that is not positive", []string{"convert", "-max-line", "0"}, "", 2, "", "-max-line must be positive"},
 		{"convert -h", []string{"convert", "-h"}, "", 0, "", "usage: wcsfsm convert"},
-		{"convert of an empty input", []string{"convert"}, "", 0, "", "0 events written"},
+		{"convert of an empty input", []string{"convert"}, "", 0, "", "0 hooks written"},
 		{"the command list names convert", []string{"help"}, "", 0, "", "convert"},
 	})
 }
