@@ -81,7 +81,7 @@ func TestPropertyOneIllegalEvent(t *testing.T) {
 		ev := log.Events[at]
 		m := ev.Family.Machine()
 		bad := ev
-		bad.From = ev.To
+		bad.From, bad.Method = ev.To, wcs.Method{} // its family's status event
 		bad.Status = rapid.SampledFrom(illegal(ev.Family, ev.To)).Draw(t, "illegal")
 		lines := slices.Insert(slices.Clone(log.Lines), at+1, synth.AppendJSON(nil, &bad))
 		want := []brief{{at + 2, "illegal-transition", ev.Key, m.String(ev.To), m.String(bad.Status)}}

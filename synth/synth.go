@@ -148,28 +148,14 @@ type Event struct {
 }
 
 // Hook returns the hook the event's line is, the one [AppendJSON] writes:
-// Method where the event is one Method makes (an invocation delivering its
-// own status, a command or another hook with Status 0), else the status
-// event of Family carrying Status. So a test puts a status of its choice
-// in a log by copying an event and setting Status (and From) alone,
-// whatever hook the copy was: an event with its Method and Status at odds
-// is no hook's.
+// Method, or the status event of Family where Method is the zero Method.
+// So a test puts a status of its choice in a log by copying an event and
+// setting Status, From and the zero Method.
 func (e *Event) Hook() wcs.Method {
-	m := e.Method
-	switch m.Kind {
-	case wcs.MethodKindInvocation:
-		if e.Status == m.Status {
-			return m
-		}
-	case wcs.MethodKindCommand, wcs.MethodKindOther:
-		if e.Status == 0 {
-			return m
-		}
-	}
-	if e.Family < wcs.NumFamilies {
+	if e.Method.Name == "" && e.Family < wcs.NumFamilies {
 		return statusMethods[e.Family]
 	}
-	return m
+	return e.Method
 }
 
 // Moves reports whether the event moves its entity's machine: a status

@@ -102,7 +102,7 @@ func TestGzipInput(t *testing.T) {
 		if !strings.Contains(stderr.String(), cut+": gzip: unexpected EOF") {
 			t.Errorf("stderr does not name the file and the damage:\n%s", stderr.String())
 		}
-		if !strings.Contains(stdout.String(), cut+":13: error illegal-transition") {
+		if !strings.Contains(stdout.String(), cut+":22: error illegal-transition") {
 			t.Errorf("the findings before the cut are missing:\n%s", stdout.String())
 		}
 	})

@@ -113,8 +113,8 @@ func TestValidateCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	runCLI(t, []cliCase{
-		{"no file: standard input, named -", []string{"validate"}, string(sample), 1, "-:13: error illegal-transition", "1 file"},
-		{"- is standard input too", []string{"validate", "-"}, string(sample), 1, "-:13: error illegal-transition", ""},
+		{"no file: standard input, named -", []string{"validate"}, string(sample), 1, "-:22: error illegal-transition", "1 file"},
+		{"- is standard input too", []string{"validate", "-"}, string(sample), 1, "-:22: error illegal-transition", ""},
 		{"a valid log on standard input", []string{"validate"}, `{"event":"ConnectionStatusEvent","sessionId":"s","status":"ESTABLISHED"}` + "\n" +
 			`{"event":"ConnectionStatusEvent","sessionId":"s","status":"DISCONNECTED"}`, 0, "", "0 errors, 0 warnings"},
 		{"a warning alone exits 0", []string{"validate"}, `{"event":"ConnectionStatusEvent","sessionId":"s","status":"ESTABLISHED"}`, 0, "warning dangling", "1 warning"},
