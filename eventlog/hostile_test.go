@@ -131,7 +131,8 @@ func randomJunk(seed uint64, n int) ([]byte, []hostileFinding) {
 
 // wrongTypes is a line for each field the checks read with each JSON type
 // that does not belong there, and the findings they get: a missing-field
-// finding each, nothing else (every line is otherwise a legal event).
+// finding each, nothing else (every line is otherwise a legal event). A
+// null is an absent field: a finding only where the field is required.
 func wrongTypes() ([]byte, []hostileFinding) {
 	values := []string{`1`, `-1.5e3`, `[]`, `["x"]`, `{}`, `{"a":"b"}`, `null`, `true`, `false`, `""`}
 	var b strings.Builder
@@ -151,11 +152,11 @@ func wrongTypes() ([]byte, []hostileFinding) {
 		add(`{"event":"ConnectionStatusEvent","sessionId":`+v+`,"status":"FAILED"}`, "")
 		add(`{"event":"CallStatusEvent","callId":`+v+`,"status":"FAILED"}`, "")
 		add(`{"event":"StreamStatusEvent","mediaSessionId":`+v+`,"status":"FAILED"}`, "")
-		if v != `""` { // operationId is optional: an empty one is no finding
+		if v != `""` && v != `null` { // operationId is optional: an empty or null one is no finding
 			add(`{"event":"DataStatusEvent","operationId":`+v+`,"status":"ACCEPTED"}`, "")
 		}
-		if v == `""` {
-			continue // an empty nodeId, callId, … is an absent one
+		if v == `""` || v == `null` {
+			continue // an empty or null nodeId, callId, … is an absent one (log-format.md)
 		}
 		// A field of the wrong type that is not needed: a finding, then the
 		// event is judged (a legal FAILED from NEW).

@@ -101,11 +101,14 @@ func describe(b []byte, f Format) string {
 	ell := ""
 	if ellipses > 0 {
 		ell = " and the " + plural(ellipses, `"..." line`)
+		if ellipses == 1 {
+			ell = ` and the "..." line`
+		}
 	}
 	switch {
 	case indented > 0:
 		return "it holds server-log entries indented as a page of docs shows them (the first at line " + strconv.Itoa(firstIndented) +
-			"): remove the indent" + ell + " (sed -e 's/^    //' -e '/^ *\\.\\.\\.$/d'), then read it with -input wcslog"
+			"): remove the indent" + ell + " (sed -e '/^ *\\.\\.\\.$/d' -e 's/^    //'), and a comma left before a closing brace, and validate it again"
 	case f == FormatJSONL && logLines > 0:
 		return "its lines are those of a WCS server log (flashphoner.log), not JSON Lines: read it with -input wcslog (or auto)"
 	case f == FormatWCSLog && objects > 0:
@@ -113,7 +116,11 @@ func describe(b []byte, f Format) string {
 	case f == FormatWCSLog && logLines > 0 && sends == 0:
 		return "its lines are those of a server log, but not one is a SEND REST OBJECT ==> entry, which WCS writes for each REST hook it sends: is it the log of the node that sent them?"
 	case f == FormatJSONL && pretty > 1:
-		return "it holds a JSON object written over several lines (a page of docs, a pretty-printer), not JSON Lines: put each object on one line" + ell + " (jq -c . FILE)"
+		fix := "put each object on one line (jq -c . FILE)"
+		if ellipses > 0 {
+			fix = `remove the "..." lines and ` + fix
+		}
+		return "it holds a JSON object written over several lines (a page of docs, a pretty-printer), not JSON Lines: " + fix
 	}
 	if lines == 1 {
 		return "its one line is not a JSON object"

@@ -310,15 +310,20 @@ func (v *Validator) endParallel() {
 
 // Stats returns what the validator's tracker has counted; with Jobs > 1,
 // the sums over its shards.
+//
+// The malformed lines of an input that held no hook at all are not
+// counted: they are one NoHookError, not findings.
 func (v *Validator) Stats() tracker.Stats {
 	v.setup()
-	if v.par == nil {
-		return v.Tracker.Stats()
-	}
 	var sum tracker.Stats
-	for _, t := range v.par.trackers {
-		sum.Add(t.Stats())
+	if v.par == nil {
+		sum = v.Tracker.Stats()
+	} else {
+		for _, t := range v.par.trackers {
+			sum.Add(t.Stats())
+		}
 	}
+	sum.Findings[tracker.KindMalformed] -= v.dropped
 	return sum
 }
 

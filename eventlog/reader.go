@@ -47,21 +47,22 @@ type Validator struct {
 	Lines atomic.Int64 // lines read so far, blank ones included
 	Bytes atomic.Int64 // bytes read so far (safe to read while reading goes on)
 
-	dec   hookbody.Decoder
-	ev    wcs.Event
-	carry []byte        // the reader's start of a line, from one block to the next
-	seq   *block        // Jobs <= 1: the one block, judged as it is read
-	wcs   wcslog.Reader // ReadWCSLog
-	par   *shards       // Jobs > 1: the shards (parallel.go)
-	pos   uint64        // the position of the next line or event in the input, when sharded
-	head  head          // the start of the input being read, to say what it holds when it holds no hook
-	bad   int64         // server logs: entries that could not be read
+	dec     hookbody.Decoder
+	ev      wcs.Event
+	carry   []byte        // the reader's start of a line, from one block to the next
+	seq     *block        // Jobs <= 1: the one block, judged as it is read
+	wcs     wcslog.Reader // ReadWCSLog
+	par     *shards       // Jobs > 1: the shards (parallel.go)
+	pos     uint64        // the position of the next line or event in the input, when sharded
+	head    head          // the start of the input being read, to say what it holds when it holds no hook
+	entries int64         // server logs: SEND REST OBJECT entries read, whole or not
 	// JSON Lines: the objects decoded in the input being read, and the
 	// malformed findings held back while there is none: an input that
 	// holds no hook at all is one error (ErrNoHook), not a finding a line.
 	objects atomic.Int64
 	holding bool
 	held    []tracker.Finding
+	dropped int64 // malformed findings of inputs without a hook, not reported (Stats leaves them out)
 }
 
 // maxHeld bounds the findings held back at the start of an input.
@@ -130,6 +131,7 @@ func (v *Validator) ReadJSONL(name string, r io.Reader) error {
 	if v.holding && err == nil && v.objects.Load() == 0 && len(v.held) > 0 {
 		// Not one JSON object, and nothing but malformed lines: the
 		// input is not JSON Lines; its lines are one error.
+		v.dropped += int64(len(v.held))
 		clear(v.held)
 		v.held, v.holding = v.held[:0], false
 		return v.head.noHook(name, FormatJSONL)
@@ -230,11 +232,11 @@ func tooLongMessage(tooLong bool, n, maxLine int) string {
 // entry.
 func (v *Validator) ReadWCSLog(name string, r io.Reader) error {
 	v.setup()
-	before, bad, lines := v.Stats().Events, v.bad, v.Lines.Load()
+	entries, lines := v.entries, v.Lines.Load()
 	if err := v.readWCSLog(name, v.head.start(r)); err != nil {
 		return err
 	}
-	if v.Stats().Events == before && v.bad == bad && v.Lines.Load() > lines {
+	if v.entries == entries && v.Lines.Load() > lines {
 		return v.head.noHook(name, FormatWCSLog)
 	}
 	return nil
@@ -244,7 +246,7 @@ func (v *Validator) readWCSLog(name string, r io.Reader) error {
 	v.wcs.MaxEntry, v.wcs.Lines, v.wcs.Bytes = v.MaxLine, &v.Lines, &v.Bytes
 	v.wcs.Hook = func(h *wcslog.Hook) { v.wcsHook(name, h) }
 	v.wcs.Bad = func(err *wcslog.EntryError) {
-		v.bad++
+		v.entries++
 		k := tracker.KindMalformed
 		if errors.Is(err, wcslog.ErrTooLong) {
 			k = tracker.KindLineTooLong
@@ -256,6 +258,7 @@ func (v *Validator) readWCSLog(name string, r io.Reader) error {
 
 // wcsHook judges one hook read from a server log.
 func (v *Validator) wcsHook(name string, wh *wcslog.Hook) {
+	v.entries++
 	h := Hook{File: name, Line: wh.Line, Name: wh.URL, Body: wh.Object, Explain: wh.Malformed}
 	if m, ok := wh.Method(); ok {
 		h.Name = m.Name // the URL is not looked up a second time

@@ -118,6 +118,10 @@ func TestHooks(t *testing.T) {
 			[]got{{1, "unknown-event", "", ""}}},
 		{"a hook named by a URL or path", tracker.Options{},
 			[]string{conn("ESTABLISHED"), bare("http://backend:8081/apps/EchoApp/publishStream?x=1", "sessionId", "s1", "mediaSessionId", "m1"), strm("FAILED"), conn("DISCONNECTED")}, nil},
+		{"null is absent: nodeId null is no node; a null key is missing", tracker.Options{},
+			[]string{`{"event":"ConnectionStatusEvent","sessionId":"s1","nodeId":null,"status":"ESTABLISHED"}`, `{"event":"CallStatusEvent","sessionId":"s1","callId":null,"status":"RING"}`,
+				`{"event":"ConnectionStatusEvent","sessionId":"s1","status":"DISCONNECTED","published":null}`},
+			[]got{{2, "missing-field", "", "RING"}}},
 		{"data: OnDataEvent, then one status", tracker.Options{},
 			[]string{conn("ESTABLISHED"), send, ev("DataStatusEvent", "ACCEPTED", "sessionId", "s1", "operationId", "op1"), conn("DISCONNECTED")}, nil},
 

@@ -229,6 +229,8 @@ func fieldProblem(ev *wcs.Event, f wcs.Field) string {
 	k := ev.Types[f]
 	name := f.String()
 	switch {
+	case k == wcs.JSONTypeNull:
+		return name + " is null"
 	case k == wcs.JSONTypeAbsent || k == wcs.JSONTypeString && ev.Get(f) == "" && f != wcs.FieldPublished:
 		if k == wcs.JSONTypeString {
 			return name + " is empty"

@@ -476,10 +476,12 @@ func (t *Tracker) judge(j *judgment) {
 	id := ev.Get(kf)
 	j.meth, j.fam, j.m, j.id = meth, fam, m, id
 	// Format: the status (of a status event), the key, the types.
-	if isStatus && (ev.Status == "" || ev.Types[wcs.FieldStatus] > wcs.JSONTypeString) || id == "" && (fam != wcs.FamilyData || ev.Types[kf] > wcs.JSONTypeString) ||
-		ev.Types[wcs.FieldSessionID] > wcs.JSONTypeString || ev.Types[wcs.FieldNodeID] > wcs.JSONTypeString || ev.Types[wcs.FieldPublished] != wcs.JSONTypeAbsent && ev.Types[wcs.FieldPublished] != wcs.JSONTypeBool ||
-		kf != wcs.FieldCallID && ev.Types[wcs.FieldCallID] > wcs.JSONTypeString || kf != wcs.FieldMediaSessionID && ev.Types[wcs.FieldMediaSessionID] > wcs.JSONTypeString ||
-		kf != wcs.FieldOperationID && ev.Types[wcs.FieldOperationID] > wcs.JSONTypeString {
+	// A field whose value is null counts as absent (WCS writes "nodeId":
+	// null where it has none).
+	if isStatus && (ev.Status == "" || notString(ev.Types[wcs.FieldStatus])) || id == "" && (fam != wcs.FamilyData || notString(ev.Types[kf])) ||
+		notString(ev.Types[wcs.FieldSessionID]) || notString(ev.Types[wcs.FieldNodeID]) || notBool(ev.Types[wcs.FieldPublished]) ||
+		kf != wcs.FieldCallID && notString(ev.Types[wcs.FieldCallID]) || kf != wcs.FieldMediaSessionID && notString(ev.Types[wcs.FieldMediaSessionID]) ||
+		kf != wcs.FieldOperationID && notString(ev.Types[wcs.FieldOperationID]) {
 		var msgs []string
 		fatal := false
 		for f := wcs.FieldStatus; f < wcs.NumFields; f++ {
@@ -487,9 +489,9 @@ func (t *Tracker) judge(j *judgment) {
 				continue // the hook is the status: the body's is ignored
 			}
 			required := f == wcs.FieldStatus || f == kf && fam != wcs.FamilyData
-			bad := ev.Types[f] > wcs.JSONTypeString && !(f == wcs.FieldPublished && ev.Types[f] == wcs.JSONTypeBool)
-			if f == wcs.FieldPublished && ev.Types[f] == wcs.JSONTypeString {
-				bad = true
+			bad := notString(ev.Types[f])
+			if f == wcs.FieldPublished {
+				bad = notBool(ev.Types[f])
 			}
 			if bad || required && ev.Get(f) == "" {
 				msgs = append(msgs, fieldProblem(ev, f))
@@ -606,6 +608,16 @@ func (t *Tracker) judge(j *judgment) {
 		}
 		t.mark(e.mark, packMark(e.state, e.dir))
 	}
+}
+
+// notString reports whether a field of type t is present (not null) and
+// not a string.
+func notString(t wcs.JSONType) bool { return t > wcs.JSONTypeString && t != wcs.JSONTypeNull }
+
+// notBool reports whether a field of type t is present (not null) and not
+// a boolean.
+func notBool(t wcs.JSONType) bool {
+	return t != wcs.JSONTypeAbsent && t != wcs.JSONTypeNull && t != wcs.JSONTypeBool
 }
 
 // command judges a command on an entity (hooks.md, section 3): it moves no

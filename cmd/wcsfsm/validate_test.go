@@ -71,6 +71,14 @@ func TestValidateGolden(t *testing.T) {
 		{"several files are one log, in the order given: valid together", []string{"validate", "testdata/split/part1.jsonl", "testdata/split/part2.jsonl"}, "testdata/split/both.golden"},
 		{"the second part alone breaks rule 1 and its machine", []string{"validate", "testdata/split/part2.jsonl"}, "testdata/split/part2.golden"},
 		{"a tiny line limit: every line is too long, and reading goes on", []string{"validate", "-max-line", "40", "testdata/valid/debug.jsonl"}, "testdata/rules/max-line.golden"},
+		{"rule 7: a log that begins late, with -tail: each entity's first status taken as it comes, the rest checked", []string{"validate", "-tail", "testdata/rules/7-tail.jsonl"}, "testdata/rules/7-tail.tail.golden"},
+		{"rule 6 with hooks: connect is no other side, invocation-only entities do not dangle", []string{"validate", "-partial", "testdata/rules/8-hooks.jsonl"}, "testdata/rules/8-hooks.partial.golden"},
+		{"exit 2: a server log without SEND REST OBJECT entries", []string{"validate", "testdata/nohook/rest-logging-off.log"}, "testdata/nohook/rest-logging-off.golden"},
+		{"exit 2: a docs page's excerpt, indented, with ... lines", []string{"validate", "testdata/nohook/docs-excerpt.log"}, "testdata/nohook/docs-excerpt.golden"},
+		{"exit 2: a pretty-printed object is not JSON Lines", []string{"validate", "testdata/nohook/pretty.json"}, "testdata/nohook/pretty.golden"},
+		{"exit 2: JSON Lines read as a server log", []string{"validate", "-input", "wcslog", "testdata/valid/debug.jsonl"}, "testdata/nohook/jsonl-as-wcslog.golden"},
+		{"exit 2: a server log read as JSON Lines: not a finding a line, one error", []string{"validate", "-input", "jsonl", "testdata/wcslog/flashphoner.log"}, "testdata/nohook/wcslog-as-jsonl.golden"},
+		{"exit 2 for one file of several: the others are validated all the same", []string{"validate", "testdata/split/part1.jsonl", "testdata/nohook/pretty.json", "testdata/split/part2.jsonl"}, "testdata/nohook/mixed.golden"},
 	}
 	for _, dir := range []string{"testdata/valid", "testdata/rules"} {
 		logs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
