@@ -2,9 +2,11 @@
 // tools: bufio.Scanner for the lines, encoding/json into a map[string]any
 // for each body, and one github.com/looplab/fsm FSM per entity, built from
 // the project's tables (the events of each family are built once, an FSM
-// per entity is made with looplab.NewFSM). It checks each family's machine
-// only (not the rules across families) and counts the statuses an FSM
-// refuses. bench/run.sh measures `wcsfsm validate` against it.
+// per entity is made with looplab.NewFSM), and a map of the hooks of
+// hooks.md (an invocation delivers its status, a command or another hook
+// is skipped). It checks each family's machine only (not the rules across
+// families) and counts the statuses an FSM refuses. bench/run.sh measures
+// `wcsfsm validate` against it.
 //
 //	go run ./bench/baseline FILE ...
 //
@@ -25,8 +27,17 @@ import (
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
+// hook is what the baseline knows of one hook: the family it moves (nil
+// for a command or another hook), and the status it delivers ("": the
+// body's).
+type hook struct {
+	fam    *family
+	status string
+}
+
 // family is what the baseline knows of one event family.
 type family struct {
+	name    string
 	initial string
 	events  looplab.Events
 	key     string // the field that keys its entities
@@ -47,7 +58,18 @@ func main() {
 	families := map[string]*family{}
 	for _, f := range wcs.Families() {
 		m := f.Machine()
-		families[m.Name()] = &family{initial: m.String(m.Initial()), events: m.LooplabEvents(), key: keyField[f]}
+		families[m.Name()] = &family{name: m.Name(), initial: m.String(m.Initial()), events: m.LooplabEvents(), key: keyField[f]}
+	}
+	hooks := map[string]hook{}
+	for _, m := range wcs.Methods() {
+		switch m.Kind {
+		case wcs.MethodKindStatus:
+			hooks[m.Name] = hook{fam: families[m.Name]}
+		case wcs.MethodKindInvocation:
+			hooks[m.Name] = hook{fam: families[m.Family.String()], status: m.Family.Machine().String(m.Status)}
+		default:
+			hooks[m.Name] = hook{}
+		}
 	}
 	fsms := map[string]*looplab.FSM{}
 	ctx := context.Background()
@@ -76,18 +98,25 @@ func main() {
 			if i := strings.LastIndexByte(name, '/'); i >= 0 {
 				name = name[i+1:]
 			}
-			fam, ok := families[name]
+			h, ok := hooks[name]
 			if !ok {
 				malformed++
 				continue
 			}
+			fam := h.fam
+			if fam == nil {
+				continue // a command, another hook: no machine moves
+			}
 			status, _ := body["status"].(string)
+			if h.status != "" {
+				status = h.status
+			}
 			id, _ := body[fam.key].(string)
 			if id == "" {
 				continue
 			}
 			node, _ := body["nodeId"].(string)
-			key := name + "/" + node + "/" + id
+			key := fam.name + "/" + node + "/" + id
 			m, ok := fsms[key]
 			if !ok {
 				m = looplab.NewFSM(fam.initial, fam.events, nil)

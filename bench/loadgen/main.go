@@ -119,7 +119,7 @@ func run(addr string, events, sessions, conns int, duration time.Duration, seed 
 	if err != nil {
 		return err
 	}
-	taken := after["wcsfsm_events_total"] - before["wcsfsm_events_total"]
+	taken := after["wcsfsm_hooks_total"] - before["wcsfsm_hooks_total"]
 	errs := after["wcsfsm_findings_total{error}"] - before["wcsfsm_findings_total{error}"]
 	fmt.Printf("loadgen: %d of %d events posted over %d connections in %.2f s: %.0f events/s; server took %d, %d error findings, %d failed posts\n",
 		posted.Load(), total, conns, elapsed.Seconds(), float64(posted.Load())/elapsed.Seconds(), taken, errs, failed.Load())
@@ -159,7 +159,7 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) error {
 	return nil
 }
 
-// metrics reads the server's counters: wcsfsm_events_total summed over
+// metrics reads the server's counters: wcsfsm_hooks_total summed over
 // its labels, and wcsfsm_findings_total of severity error as
 // "wcsfsm_findings_total{error}".
 func metrics(base string) (map[string]int64, error) {
@@ -188,8 +188,8 @@ func metrics(base string) (map[string]int64, error) {
 		}
 		name := line[:i]
 		switch {
-		case strings.HasPrefix(name, "wcsfsm_events_total"):
-			out["wcsfsm_events_total"] += v
+		case strings.HasPrefix(name, "wcsfsm_hooks_total"):
+			out["wcsfsm_hooks_total"] += v
 		case strings.HasPrefix(name, "wcsfsm_findings_total") && strings.Contains(name, `severity="error"`):
 			out["wcsfsm_findings_total{error}"] += v
 		}
