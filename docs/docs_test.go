@@ -184,7 +184,7 @@ func generateHooks() string {
 
 	b.WriteString("\n## Commands\n\n")
 	b.WriteString("Each acts on an entity that exists and moves no machine; what it changes arrives as a status event. " +
-		"Checked for the key and for a session ESTABLISHED before it.\n\n")
+		"Checked for the key, and for a session that has been ESTABLISHED (a command while it is NEW or PENDING is no-session; after it ended, none is).\n\n")
 	b.WriteString("| hook | key | family it acts on |\n|---|---|---|\n")
 	for _, m := range by[wcs.MethodKindCommand] {
 		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", m.Name, m.Key(), familyLink(m.Family))

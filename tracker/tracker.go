@@ -322,7 +322,7 @@ func (t *Tracker) Take(ev *wcs.Event) []Finding {
 // TakeAt is Take for the event at position pos of an input that several
 // trackers share (sharded by session, as eventlog's parallel reader does):
 // the entities it starts get the sequence numbers from 4*pos on, so that
-// the dangling warnings of the shards' EndSeq, merged by sequence number,
+// the dangling warnings of EndAll over the shards, merged by sequence number,
 // come out in the order one tracker's End gives.
 func (t *Tracker) TakeAt(ev *wcs.Event, pos uint64) []Finding {
 	t.mu.Lock()

@@ -100,6 +100,15 @@ func LastSegment(url string) string {
 	if i := strings.IndexAny(url, "?#"); i >= 0 {
 		url = url[:i]
 	}
+	if i := strings.Index(url, "://"); i >= 0 {
+		// The scheme and the host name no hook: only the path does.
+		url = url[i+3:]
+		if j := strings.IndexByte(url, '/'); j >= 0 {
+			url = url[j:]
+		} else {
+			url = ""
+		}
+	}
 	url = strings.TrimRight(url, "/")
 	if i := strings.LastIndexByte(url, '/'); i >= 0 {
 		url = url[i+1:]

@@ -49,10 +49,23 @@ func TestLookupMethod(t *testing.T) {
 		{"another hook", "StreamsStatEvent", "StreamsStatEvent", true},
 		{"names are case-sensitive", "/rest/PublishStream", "", false},
 		{"an unknown name", "frobnicate", "", false},
+		{"a URL without a path names nothing, not its host", "http://connect/", "", false},
+		{"a URL whose host is a hook's name", "http://connect:8081/app/call", "call", true},
 	} {
 		m, ok := wcs.LookupMethod(r.name)
 		if ok != r.ok || m.Name != r.want {
 			t.Errorf("%s: LookupMethod(%q) = %q, %v; want %q, %v", r.why, r.name, m.Name, ok, r.want, r.ok)
+		}
+	}
+	for _, r := range []struct{ why, url, want string }{
+		{"a request path", "/apps/EchoApp/publishStream/", "publishStream"},
+		{"a URL, its query and fragment dropped", "http://h:8081/a/b?c=/d#e", "b"},
+		{"a URL without a path: no segment, not the host", "http://localhost:8081", ""},
+		{"a URL of the root", "http://localhost:8081/", ""},
+		{"a bare name", "connect", "connect"},
+	} {
+		if got := wcs.LastSegment(r.url); got != r.want {
+			t.Errorf("%s: LastSegment(%q) = %q, want %q", r.why, r.url, got, r.want)
 		}
 	}
 	for _, m := range wcs.Methods() {

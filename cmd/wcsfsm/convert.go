@@ -24,11 +24,12 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest entry in `bytes`; longer ones are reported and skipped")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm convert [-max-line N] [FILE ...]")
-		fmt.Fprintln(stderr, "\nReads WCS server logs (standard input for none or -) and writes each REST hook of an event")
-		fmt.Fprintln(stderr, "family they show sent as one line of JSON Lines on standard output, with \"event\" set from")
-		fmt.Fprintln(stderr, "the hook's URL. Entries that cannot be read are reported on standard error and skipped.")
+		fmt.Fprintln(stderr, "\nReads WCS server logs (standard input for none or -) and writes each REST hook they show")
+		fmt.Fprintln(stderr, "sent as one line of JSON Lines on standard output, with \"event\" set from the last segment")
+		fmt.Fprintln(stderr, "of the hook's URL. Entries that cannot be read are reported on standard error and skipped.")
 		fmt.Fprintln(stderr, "Rotated logs go oldest first: wcsfsm convert flashphoner.log.1 flashphoner.log")
-		fmt.Fprintln(stderr, "Exit status: 0 all read, 1 bad entries skipped, 2 could not do the job.")
+		fmt.Fprintln(stderr, "Exit status: 0 all read, 1 bad entries skipped, 2 could not do the job (a file that")
+		fmt.Fprintln(stderr, "cannot be read, or one with lines but not one SEND REST OBJECT entry).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -83,12 +84,18 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			out.Write(append(line, '\n'))
 		},
 	}
+	empty := 0
 	for i, f := range files {
 		name = names[i]
+		before, lines := events+other+bads, r.LinesRead()
 		if err := r.Read(f); err != nil {
 			out.Flush()
 			fmt.Fprintf(stderr, "wcsfsm convert: %s: %v\n", name, err)
 			return 2
+		}
+		if events+other+bads == before && r.LinesRead() > lines {
+			fmt.Fprintf(stderr, "wcsfsm convert: %s: not one SEND REST OBJECT entry: not a WCS server log, or not the log of the node that sent the hooks\n", name)
+			empty++
 		}
 	}
 	if err := out.Flush(); err != nil {
@@ -101,6 +108,9 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "wcsfsm convert: %s, %s, %s written, %s%s\n", plural(int64(len(names)), "file"),
 		plural(r.LinesRead(), "line"), plural(events, "hook"), plural(bads, "bad entry"), skipped)
+	if empty > 0 {
+		return 2
+	}
 	if bads > 0 {
 		return 1
 	}

@@ -69,6 +69,7 @@ func TestWCSLogCommandLine(t *testing.T) {
 		{"convert: a limit that is not positive", []string{"convert", "-max-line", "0"}, "", 2, "", "-max-line must be positive"},
 		{"convert -h", []string{"convert", "-h"}, "", 0, "", "usage: wcsfsm convert"},
 		{"convert of an empty input", []string{"convert"}, "", 0, "", "0 hooks written"},
+		{"convert of JSON Lines: not one entry, exit 2", []string{"convert", "testdata/valid/debug.jsonl"}, "", 2, "", "debug.jsonl: not one SEND REST OBJECT entry"},
 		{"the command list names convert", []string{"help"}, "", 0, "", "convert"},
 	})
 }
