@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -109,11 +110,32 @@ func (v *Validator) startParallel() {
 // findings never depend on chance (the shards' bounds are their own).
 const shardKey = 0x2d358dccaa6c78a5
 
+// nodeHash remembers the hash of the last nodeId: a log's events come from
+// a few nodes, mostly one after the other.
+type nodeHash struct {
+	node string
+	h    uint64
+	set  bool
+}
+
+func (c *nodeHash) of(node string) uint64 {
+	if !c.set || c.node != node {
+		c.node, c.h, c.set = strings.Clone(node), hashtab.HashString(shardKey, node), true
+	}
+	return c.h
+}
+
 // shardOf returns the tracker an event belongs to.
 func (s *shards) shardOf(ev *wcs.Event) int {
+	var c nodeHash
+	return s.shardOfCached(ev, &c)
+}
+
+// shardOfCached is shardOf with the hash of the nodeId from c.
+func (s *shards) shardOfCached(ev *wcs.Event, c *nodeHash) int {
 	n := uint64(len(s.trackers))
 	if ev.SessionID != "" {
-		return int((hashtab.HashString(shardKey, ev.NodeID)*31 ^ hashtab.HashString(shardKey, ev.SessionID)) % n)
+		return int((c.of(ev.NodeID)*31 ^ hashtab.HashString(shardKey, ev.SessionID)) % n)
 	}
 	// No session: the entity's id (shared by a stream and its keep-alives,
 	// a call and its transfers), whatever the family.
@@ -121,7 +143,7 @@ func (s *shards) shardOf(ev *wcs.Event) int {
 	if m, ok := wcs.LookupMethod(ev.Event); ok && m.HasFamily {
 		id = ev.Get(m.Key())
 	}
-	return int((hashtab.HashString(shardKey, ev.NodeID)*31 ^ hashtab.HashString(shardKey, id)) % n)
+	return int((c.of(ev.NodeID)*31 ^ hashtab.HashString(shardKey, id)) % n)
 }
 
 // shardTaker takes the events a Validator judges outside the pipeline (a
@@ -259,6 +281,9 @@ func (s *shards) decode(d *hookbody.Decoder, b *block, maxLine int) {
 	if !b.preset {
 		b.split(maxLine)
 	}
+	var nodes nodeHash
+	objects := int64(0) // counted once a block: one shared counter for every line would bounce between the cores
+	defer func() { s.objects.Add(objects) }()
 	b.evs = grow(b.evs, len(b.recs))
 	b.shard = grow(b.shard, len(b.recs))
 	for i, r := range b.recs {
@@ -277,8 +302,8 @@ func (s *shards) decode(d *hookbody.Decoder, b *block, maxLine int) {
 			b.pre = append(b.pre, pending{i, s.trackers[0].Reject(b.file, r.line, tracker.KindMalformed, err.Error())})
 			continue
 		}
-		s.objects.Add(1)
-		b.shard[i] = int32(s.shardOf(ev))
+		objects++
+		b.shard[i] = int32(s.shardOfCached(ev, &nodes))
 	}
 }
 

@@ -155,12 +155,14 @@ type Tracker struct {
 }
 
 // A tracker's marks take memory as they come, until presize; then room
-// for MaxMarks of them (at most reserveMarks) is made at once, so that the
-// memory of a long log is that of a short one, not one that grows until
-// the bound; a tracker that keeps a few marks keeps them small.
+// for reserveMarks of them (at most MaxMarks) is made at once, what a busy
+// log reaches in minutes, so that its memory is flat from there; past it
+// the table doubles as the marks come, up to MaxMarks. (Making room for
+// all of MaxMarks at once costs a short log more time in page faults than
+// it reads: the table is touched all over.)
 const (
 	presize      = 1024
-	reserveMarks = 1 << 20
+	reserveMarks = 1 << 14
 )
 
 // mark keeps the mark of hash h: an entity's or a session's state.

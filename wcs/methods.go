@@ -132,20 +132,34 @@ var methods = func() []Method {
 // events first, in the order of hooks.md.
 func Methods() []Method { return append([]Method(nil), methods...) }
 
-// methodByLen[n] lists the indexes in methods of the names n bytes long.
-var methodByLen = func() (out [32][]uint8) {
+// methodBucket[nameBucket(name)] lists the indexes in methods of the names
+// in that bucket: at most two of them (checked when the table is built),
+// so that a lookup compares a name with one or two others, where a map
+// would hash it.
+var methodBucket = func() (out [256][]uint8) {
 	for i, m := range methods {
-		if len(m.Name) >= len(out) {
-			panic("wcs: method name too long for the lookup table: " + m.Name)
+		b := nameBucket(m.Name)
+		out[b] = append(out[b], uint8(i))
+		if len(out[b]) > 2 {
+			panic("wcs: more than two method names in one lookup bucket: " + m.Name)
 		}
-		out[len(m.Name)] = append(out[len(m.Name)], uint8(i))
 	}
 	return
 }()
 
+// nameBucket is the bucket of a name in methodBucket: its length, its first
+// byte and its last.
+func nameBucket(name string) uint8 {
+	if name == "" {
+		return 0
+	}
+	return uint8(len(name)*7 + int(name[0])*3 + int(name[len(name)-1]))
+}
+
 // LookupMethod returns the method that name names: a method's own name, or
 // a hook URL or request path whose last segment is one. The lookup goes by
-// length and a word compare, with no map.
+// a bucket of the name's length and end bytes and a word compare, with no
+// map.
 func LookupMethod(name string) (Method, bool) {
 	if m, ok := methodByName(name); ok {
 		return m, true
@@ -154,11 +168,9 @@ func LookupMethod(name string) (Method, bool) {
 }
 
 func methodByName(name string) (Method, bool) {
-	if len(name) < len(methodByLen) {
-		for _, i := range methodByLen[len(name)] {
-			if eqSameLen(methods[i].Name, name) {
-				return methods[i], true
-			}
+	for _, i := range methodBucket[nameBucket(name)] {
+		if eqSameLen(methods[i].Name, name) {
+			return methods[i], true
 		}
 	}
 	return Method{}, false
