@@ -277,11 +277,3 @@ func list(names []string) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func familyList() string {
-	names := make([]string, wcs.NumFamilies)
-	for i := range names {
-		names[i] = wcs.Family(i).String()
-	}
-	return strings.Join(names, ", ")
-}

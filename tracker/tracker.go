@@ -757,17 +757,6 @@ func (t *Tracker) entity(fam wcs.Family, node, id string, sess *session, create 
 	return e, true
 }
 
-// peek returns the state of an entity without creating it.
-func (t *Tracker) peek(fam wcs.Family, node, id string) (uint8, bool) {
-	h := t.entityKey(fam, node, id)
-	if e := t.entities.Get(h, t.keybuf); e != nil {
-		return e.state, true
-	}
-	v, ok := t.marks.Get(h)
-	state, _ := unpackMark(v)
-	return state, ok
-}
-
 // peekFull is peek that also returns the entity: the tracked one, or a
 // detached copy of its mark. It looks in sess first (may be nil).
 func (t *Tracker) peekFull(fam wcs.Family, node, id string, sess *session) (*entity, uint8, bool) {
