@@ -67,6 +67,12 @@ func (h *head) noHook(name string, f Format) error {
 // describe says what an input that held no hook in format f holds, from
 // its start, and how to read it.
 func describe(b []byte, f Format) string {
+	truncated := len(b) >= headLen
+	if truncated {
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			b = b[:i+1] // whole lines only
+		}
+	}
 	var lines, objects, logLines, indented, ellipses, pretty, sends int
 	firstIndented := 0
 	for n := 1; len(b) > 0; n++ {
@@ -122,7 +128,10 @@ func describe(b []byte, f Format) string {
 		}
 		return "it holds a JSON object written over several lines (a page of docs, a pretty-printer), not JSON Lines: " + fix
 	}
-	if lines == 1 {
+	switch {
+	case truncated:
+		return "none of its first " + plural(lines, "line") + " is a JSON object"
+	case lines == 1:
 		return "its one line is not a JSON object"
 	}
 	return "none of its " + plural(lines, "line") + " is a JSON object"

@@ -62,7 +62,9 @@ type Validator struct {
 	objects atomic.Int64
 	holding bool
 	held    []tracker.Finding
-	dropped int64 // malformed findings of inputs without a hook, not reported (Stats leaves them out)
+	// The malformed and line-too-long findings of the input being read.
+	malformed, tooLong int64
+	dropped            int64 // malformed findings of inputs without a hook, not reported (Stats leaves them out)
 }
 
 // maxHeld bounds the findings held back at the start of an input.
@@ -89,8 +91,16 @@ func (v *Validator) emit(fs []tracker.Finding) {
 
 // report reports a finding, or holds it back: a malformed line before the
 // input has shown one JSON object, until it shows one (the findings go out
-// then, in order) or ends without (they are one NoHookError).
+// then, in order) or ends without (they are one NoHookError). Past maxHeld
+// of them they go out as they come, and an input that ends without a
+// single object is still a NoHookError.
 func (v *Validator) report(f tracker.Finding) {
+	switch f.Kind {
+	case tracker.KindMalformed:
+		v.malformed++
+	case tracker.KindLineTooLong:
+		v.tooLong++
+	}
 	if v.holding {
 		if f.Kind == tracker.KindMalformed && v.objects.Load() == 0 && len(v.held) < maxHeld {
 			v.held = append(v.held, f)
@@ -121,16 +131,17 @@ func (v *Validator) ReadJSONL(name string, r io.Reader) error {
 	v.startParallel()
 	r = v.head.start(r)
 	v.objects.Store(0)
-	v.holding = true
+	v.holding, v.malformed, v.tooLong = true, 0, 0
 	var err error
 	if v.par != nil {
 		err = v.readParallel(name, r)
 	} else {
 		err = v.readSequential(name, r)
 	}
-	if v.holding && err == nil && v.objects.Load() == 0 && len(v.held) > 0 {
+	if err == nil && v.objects.Load() == 0 && v.malformed > 0 && v.tooLong == 0 {
 		// Not one JSON object, and nothing but malformed lines: the
-		// input is not JSON Lines; its lines are one error.
+		// input is not JSON Lines; its lines are one error (those still
+		// held back are not reported one by one).
 		v.dropped += int64(len(v.held))
 		clear(v.held)
 		v.held, v.holding = v.held[:0], false
@@ -265,9 +276,14 @@ func (v *Validator) wcsHook(name string, wh *wcslog.Hook) {
 		if m.Kind == wcs.MethodKindOther && wh.Object == nil {
 			h.Body = []byte("{}") // too long to keep, and not checked: counted
 		}
-	} else if seg := wcs.LastSegment(wh.URL); seg != "" {
+	} else {
 		// A hook WCS does not post: the URL names it, whatever its object
-		// says (an unknown-event finding).
+		// says (an unknown-event finding), by its last segment, or whole
+		// where it has none.
+		seg := wcs.LastSegment(wh.URL)
+		if seg == "" {
+			seg = wh.URL
+		}
 		h.Name = ""
 		if err := h.Decode(&v.dec, &v.ev); err != nil {
 			v.emit([]tracker.Finding{v.Tracker.Reject(name, wh.Line, tracker.KindMalformed, err.Error())})

@@ -110,7 +110,7 @@ func TestReadWCSLog(t *testing.T) {
 			[]wcsFound{{8, "missing-field", "publishStream: mediaSessionId is missing"}}},
 		{"a URL that names no hook WCS posts is unknown-event, whatever the object says",
 			send("connectt", `{"event":"connect","sessionId":"s1"}`), 0,
-			[]wcsFound{{1, "unknown-event", "event connectt names no hook that WCS posts (the summary lists the known ones; if WCS does post it, report it)"}}},
+			[]wcsFound{{1, "unknown-event", "event connectt names no hook that WCS posts (wcsfsm spec -hooks lists them; if WCS does post it, report it)"}}},
 		{"braces and quotes in strings do not count, escapes honoured",
 			wcsConn("ESTABLISHED") + send("DataStatusEvent", `{"sessionId":"s1","operationId":"op1","status":"ACCEPTED","info":"}}} \"{\" \\\" \\\\"}`) + wcsConn("DISCONNECTED"), 0, nil},
 		{"the object may start on the OBJECT: line, and lines may end in CRLF",
@@ -156,7 +156,7 @@ func TestReadWCSLog(t *testing.T) {
 			for _, f := range fs {
 				got = append(got, wcsFound{f.Line, f.Kind.String(), f.Message})
 			}
-			want := append(tt.want, wcsFound{lineOf(log, "SEND", strings.Count(log, "SEND")), "illegal-transition", "CallStatusEvent c-probe in NEW got FINISH; allowed: BUSY, ESTABLISHED, FAILED, PENDING, RING, RING_MEDIA, SESSION_PROGRESS, TRYING; for a log that begins after its sessions began use -tail"})
+			want := append(tt.want, wcsFound{lineOf(log, "SEND", strings.Count(log, "SEND")), "illegal-transition", "CallStatusEvent c-probe in NEW got FINISH; allowed: BUSY, ESTABLISHED, FAILED, PENDING (by call or OnCallEvent), RING, RING_MEDIA, SESSION_PROGRESS, TRYING; for a log that begins after its sessions began use -tail"})
 			if len(got) == len(want) {
 				for i := range got {
 					if strings.Contains(got[i].Msg, want[i].Msg) {
@@ -291,7 +291,7 @@ func TestHookAppendJSONL(t *testing.T) {
 			`{"event":"CallStatusEvent","callId":"c","status":"RING"}`, ""},
 		{"an empty object", "/DataStatusEvent", "{ }", `{"event":"DataStatusEvent"}`, ""},
 		{"any hook, by its URL's last segment", "/apps/EchoApp/connect", "{}", `{"event":"connect"}`, ""},
-		{"a URL without a last segment", "/", "{}", "", "SEND REST OBJECT entry: the URL names no hook; skipped"},
+		{"a URL without a last segment is the event whole, for validate to call it unknown", "http://localhost:8081/", "{}", `{"event":"http://localhost:8081/"}`, ""},
 		{"not valid JSON", "/DataStatusEvent", "{\n\"a\":}", "", "SEND REST OBJECT entry to DataStatusEvent: the object is not valid JSON: invalid character '}' where a value was expected at line 11; skipped"},
 	}
 	for _, tt := range tests {

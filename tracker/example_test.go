@@ -36,5 +36,5 @@ func ExampleFinding_AppendJSON() {
 	fs := t.Take(&wcs.Event{File: "hooks.jsonl", Line: 7, Event: "DataStatusEvent", Status: "LOST", SessionID: "s1", OperationID: "op1"})
 	os.Stdout.Write(append(fs[0].AppendJSON(nil), '\n'))
 	// Output:
-	// {"file":"hooks.jsonl","line":7,"severity":"error","kind":"unknown-status","event":"DataStatusEvent","entity":"op1","nodeId":"","from":"NEW","status":"LOST","allowed":["ACCEPTED","FAILED","PENDING"],"message":"DataStatusEvent op1 got LOST, which is not a status of DataStatusEvent; allowed in NEW: ACCEPTED, FAILED, PENDING"}
+	// {"file":"hooks.jsonl","line":7,"severity":"error","kind":"unknown-status","event":"DataStatusEvent","entity":"op1","nodeId":"","from":"NEW","status":"LOST","allowed":["ACCEPTED","FAILED","PENDING"],"message":"DataStatusEvent op1 got LOST, which is not a status of DataStatusEvent; allowed in NEW: ACCEPTED, FAILED, PENDING (by OnDataEvent)"}
 }

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -180,10 +181,13 @@ func (t *Tracker) direction(j *judgment, sibling *entity, looked bool) {
 	if !badImplied && !badRecorded {
 		return
 	}
-	if badRecorded && tracked && j.legal && implied != wcs.BoolUnset && j.meth.Kind == wcs.MethodKindStatus {
-		// Reported once: the media session goes on in the direction its
-		// machine took (the status's), so that the lines after it are not
-		// reported for it again.
+	if badRecorded && byHook && tracked && j.legal && implied != wcs.BoolUnset && j.meth.Kind == wcs.MethodKindStatus {
+		// Against a hook's direction, a status its machine took is
+		// reported once: the media session goes on in the direction its
+		// machine took, so that the statuses after it, which only a hook's
+		// direction is checked against, are not reported for it again. (A
+		// direction a published field recorded stays: a later published
+		// field is held to it, as it always was.)
 		e.dir, e.dirHook = implied, false
 	}
 	var problems []string
@@ -217,12 +221,31 @@ func closing(m *fsm.Machine[fsm.Symbol], from fsm.Symbol) []string {
 	return out
 }
 
+// allowedText lists, for a message, the statuses family f's machine
+// allows in state from, each that only an invocation delivers named with
+// it ("PENDING (by connect)"): a status event that carries one is no
+// better for it. The findings' allowed field stays the machine's own.
+func allowedText(f wcs.Family, from fsm.Symbol) string {
+	m := f.Machine()
+	var out []string
+	for _, st := range m.Allowed(from) {
+		name := m.String(st)
+		if !wcs.StatusEventCarries(f, st) {
+			name += " (by " + strings.Join(wcs.InvocationsOf(f, st), " or ") + ")"
+		}
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return list(out)
+}
+
 func illegalMessage(m *fsm.Machine[fsm.Symbol], id string, from, st fsm.Symbol) string {
 	msg := m.Name() + " " + quote(id) + " in " + m.String(from) + " got " + m.String(st)
 	if m.Terminal(from) {
 		return msg + "; " + m.String(from) + " is terminal: nothing may follow"
 	}
-	return msg + "; allowed: " + list(m.AllowedNames(from))
+	f, _ := wcs.ParseFamily(m.Name())
+	return msg + "; allowed: " + allowedText(f, from)
 }
 
 func fieldProblem(ev *wcs.Event, f wcs.Field) string {

@@ -461,7 +461,7 @@ func (t *Tracker) judge(j *judgment) {
 			t.add(j, KindMissingField, fieldProblem(ev, wcs.FieldEvent))
 			return
 		}
-		t.add(j, KindUnknownEvent, "event "+quote(ev.Event)+" names no hook that WCS posts (the summary lists the known ones; if WCS does post it, report it)")
+		t.add(j, KindUnknownEvent, "event "+quote(ev.Event)+" names no hook that WCS posts (wcsfsm spec -hooks lists them; if WCS does post it, report it)")
 		return
 	}
 	t.stats.Methods[meth.Index()]++
@@ -554,11 +554,11 @@ func (t *Tracker) judge(j *judgment) {
 		j.stated = true
 		if j.hookOnly {
 			t.add(j, KindUnknownStatus, m.Name()+" "+quote(id)+" got "+quote(ev.Status)+", which "+m.Name()+" never carries: only the "+
-				strings.Join(wcs.InvocationsOf(fam, st), " or ")+" hook delivers it; allowed in "+m.String(from)+": "+list(m.AllowedNames(from)))
+				strings.Join(wcs.InvocationsOf(fam, st), " or ")+" hook delivers it; allowed in "+m.String(from)+": "+allowedText(fam, from))
 			return
 		}
 		t.add(j, KindUnknownStatus, m.Name()+" "+quote(id)+" got "+quote(ev.Status)+", which is not a status of "+m.Name()+
-			"; allowed in "+m.String(from)+": "+list(m.AllowedNames(from)))
+			"; allowed in "+m.String(from)+": "+allowedText(fam, from))
 		return
 	}
 	if e == nil && id != "" {
@@ -587,7 +587,7 @@ func (t *Tracker) judge(j *judgment) {
 		if !isStatus {
 			msg = meth.Name + ": " + msg
 		}
-		if first && m.IsState(st) {
+		if first {
 			msg += "; for a log that begins after its sessions began use -tail"
 		}
 		t.add(j, KindIllegalTransition, msg)
@@ -1046,7 +1046,7 @@ func (t *Tracker) endSeq(fams [wcs.NumFamilies]int64) ([]Finding, []uint64) {
 			File: file, Line: 0, Severity: SeverityWarning, Kind: KindDangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
 			From: m.String(from), Allowed: m.AllowedNames(from),
 			Message: m.Name() + " " + quote(e.id()) + " is left in " + m.String(from) + why +
-				" (last event at line " + itoa(e.line) + "); it may still get: " + list(m.AllowedNames(from)),
+				" (last event at line " + itoa(e.line) + "); it may still get: " + allowedText(e.fam, from),
 		})
 	}
 	return out, seqs

@@ -105,14 +105,17 @@ func (h *Hook) Malformed(err error) string {
 // AppendJSONL appends the hook as one line of JSON Lines, without the
 // newline: a compact object with "event" first, set to the hook its URL
 // names by its last segment, then the object's fields in their order, their
-// values as logged (but for the insignificant white space). An "event"
-// field of the object itself is dropped: the URL wins. The error (and dst
-// unchanged) is for a URL without a last segment, or an object that is not
-// a valid JSON object; its message is the one validate reports.
+// values as logged (but for the insignificant white space); a URL without
+// a last segment is the event whole. An "event" field of the object itself
+// is dropped: the URL wins. The error (and dst unchanged) is for an entry
+// without a URL, or an object that is not a valid JSON object; its message
+// is the one validate reports.
 func (h *Hook) AppendJSONL(dst []byte, d *hookbody.Decoder) ([]byte, error) {
 	name := wcs.LastSegment(h.URL)
 	if m, ok := h.Method(); ok {
 		name = m.Name
+	} else if name == "" {
+		name = h.URL // it names no hook: validate says so (unknown-event)
 	}
 	if name == "" {
 		return dst, errors.New(entryName(h.URL) + ": the URL names no hook; skipped")

@@ -23,6 +23,7 @@ func TestCoverageGolden(t *testing.T) {
 		{"the sample as Mermaid: edges labelled with counts", "sample-mermaid", []string{"coverage", "-format", "mermaid", "testdata/sample.jsonl"}},
 		{"the sample as DOT: edges weighted, never taken grey", "sample-dot", []string{"coverage", "-format", "dot", "testdata/sample.jsonl"}},
 		{"some families only, in the order named", "sample-two", []string{"coverage", "-event", "StreamStatusEvent,CallStatusEvent", "testdata/sample.jsonl"}},
+		{"a file without a hook: exit 2, saying what it holds, not 0 transitions taken", "no-hook", []string{"coverage", "testdata/nohook/pretty.json"}},
 		{"an unknown event: exit 2", "unknown-event", []string{"coverage", "-event", "CallEvent", "testdata/sample.jsonl"}},
 		{"an unknown format: exit 2", "unknown-format", []string{"coverage", "-format", "svg"}},
 		{"a missing file: exit 2, nothing written", "missing-file", []string{"coverage", "testdata/no-such.jsonl"}},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -500,5 +501,37 @@ func TestServeSignal(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout: %q, want nothing (the findings go to the file)", stdout.String())
+	}
+}
+
+// TestServeTail: serve -tail takes a receiver started while calls were up:
+// each entity's first status as it comes, what follows checked as usual.
+func TestServeTail(t *testing.T) {
+	for _, tc := range []struct {
+		why  string
+		tail bool
+		want int // findings
+	}{
+		{"without -tail: rule 1 for every line (no session seen), and the second FINISH", false, 5},
+		{"with -tail: only the second FINISH", true, 1},
+	} {
+		var out bytes.Buffer
+		h := newHookServer(serveConfig{Tail: tc.tail}, &out)
+		for _, p := range []struct{ path, body string }{
+			{"/apps/EchoApp/CallStatusEvent", `{"sessionId":"s1","callId":"c1","status":"ESTABLISHED"}`},
+			{"/apps/EchoApp/hangup", `{"sessionId":"s1","callId":"c1"}`},
+			{"/apps/EchoApp/CallStatusEvent", `{"sessionId":"s1","callId":"c1","status":"FINISH"}`},
+			{"/apps/EchoApp/CallStatusEvent", `{"sessionId":"s1","callId":"c1","status":"FINISH"}`},
+		} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", p.path, strings.NewReader(p.body)))
+			if rec.Code != 200 {
+				t.Fatalf("%s: %s answered %d", tc.why, p.path, rec.Code)
+			}
+		}
+		h.close()
+		if got := strings.Count(out.String(), "\n"); got != tc.want {
+			t.Errorf("%s: %d findings, want %d:\n%s", tc.why, got, tc.want, out.String())
+		}
 	}
 }
