@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -36,12 +35,22 @@ const (
 
 // serveConfig is what serve's flags set.
 type serveConfig struct {
-	Partial     bool  // -partial
-	Tail        bool  // -tail
-	MaxBody     int64 // -max-body
-	MaxInflight int   // -max-inflight
-	MaxEntities int   // -max-entities
+	Partial     bool          // -partial
+	Tail        bool          // -tail
+	MaxBody     int64         // -max-body
+	MaxInflight int           // -max-inflight
+	MaxEntities int           // -max-entities
+	BodyTimeout time.Duration // -body-timeout: how long a body may take to arrive
+	MaxQueue    int           // bytes of findings that wait while the output fails (0: defaultMaxQueue)
+	WriteWait   time.Duration // how long a hook's answer waits for its findings to be written (0: defaultWriteWait)
 }
+
+// Defaults of serve's waits.
+const (
+	defaultBodyTimeout = 10 * time.Second
+	defaultWriteWait   = time.Second
+	closeWait          = 10 * time.Second // on shutdown, how long a failing output is tried again
+)
 
 func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("wcsfsm serve", flag.ContinueOnError)
@@ -54,11 +63,14 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Int64Var(&cfg.MaxBody, "max-body", defaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
 	fs.IntVar(&cfg.MaxInflight, "max-inflight", defaultMaxInflight, "requests handled at once; more wait for a slot")
 	fs.IntVar(&cfg.MaxEntities, "max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
+	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", defaultBodyTimeout, "how long a request body may take to arrive; a slower one is answered 400")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-tail] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
 		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each hook (named by")
 		fmt.Fprintln(stderr, "the last segment of the request path: /apps/EchoApp/publishStream), and writes each")
 		fmt.Fprintln(stderr, "finding as a JSON line. GET /healthz, GET /metrics (Prometheus).")
+		fmt.Fprintln(stderr, "A well-formed hook is answered 200 whatever happens to the findings output: while")
+		fmt.Fprintln(stderr, "writes fail (a full disk) findings wait in a bounded queue and /healthz answers 503.")
 		fmt.Fprintln(stderr, "SIGINT or SIGTERM: finish the requests taken, write every finding, exit 0.")
 		fs.PrintDefaults()
 	}
@@ -72,8 +84,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 {
-		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight and -max-entities must be positive")
+	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 || cfg.BodyTimeout <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities and -body-timeout must be positive")
 		return 2
 	}
 	out := stdout
@@ -143,11 +155,10 @@ type hookServer struct {
 	slots    chan struct{} // -max-inflight
 	decoders sync.Pool     // *hookbody.Decoder
 
-	mu       sync.Mutex // orders numbering, Take and writing
+	mu       sync.Mutex // orders numbering, Take and queueing
 	n        int        // requests numbered so far
-	out      *bufio.Writer
+	out      *findingsOut
 	buf      []byte
-	werr     error    // the first error writing findings
 	codes    sync.Map // int (status code) -> *atomic.Int64
 	inflight atomic.Int64
 }
@@ -159,11 +170,17 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 	if cfg.MaxInflight <= 0 {
 		cfg.MaxInflight = defaultMaxInflight
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = defaultBodyTimeout
+	}
+	if cfg.WriteWait <= 0 {
+		cfg.WriteWait = defaultWriteWait
+	}
 	h := &hookServer{
 		cfg:     cfg,
 		tracker: tracker.New(tracker.Options{Partial: cfg.Partial, Tail: cfg.Tail, MaxEntities: cfg.MaxEntities}),
 		slots:   make(chan struct{}, cfg.MaxInflight),
-		out:     bufio.NewWriterSize(out, 64<<10),
+		out:     newFindingsOut(out, cfg.MaxQueue),
 	}
 	h.decoders.New = func() any { return new(hookbody.Decoder) }
 	return h
@@ -186,6 +203,11 @@ func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		h.answer(w, http.StatusMethodNotAllowed, "text/plain; charset=utf-8", []byte("method not allowed: POST a hook, GET /healthz or /metrics\n"))
 	case r.URL.Path == "/healthz":
+		if err := h.out.failing(); err != nil {
+			h.answer(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8", []byte("findings cannot be written: "+err.Error()+
+				"; hooks are still answered, their findings wait ("+strconv.Itoa(h.out.queuedLines())+" queued)\n"))
+			return
+		}
 		h.answer(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
 	case r.URL.Path == "/metrics":
 		h.answer(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", h.metrics())
@@ -202,33 +224,38 @@ func (h *hookServer) answer(w http.ResponseWriter, code int, ctype string, body 
 	w.Write(body)
 }
 
-// hook takes one REST hook: it reads the body (at most -max-body bytes),
-// decodes the status event, has the tracker judge it, writes its findings,
-// and only then answers 200 with the body echoed.
+// hook takes one REST hook: it reads the body (at most -max-body bytes,
+// within -body-timeout), then, in a slot (-max-inflight), decodes it, has
+// the tracker judge it and queues its findings; it answers 200 with the
+// body echoed once they are written, or after WriteWait at most: the
+// answer never depends on the findings output.
 func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
-	select {
-	case h.slots <- struct{}{}:
-	case <-r.Context().Done():
-		return // the client gave up while waiting: nothing was taken
-	}
-	defer func() { <-h.slots }()
 	h.inflight.Add(1)
 	defer h.inflight.Add(-1)
-
+	// The body first, without a slot: a slow client holds up no other.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
+		seq := h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
 			return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindLineTooLong,
 				"request body of over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes is longer than the limit of "+
 					strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes (-max-body); answered 413, not validated")}
 		})
+		h.out.wait(seq, h.cfg.WriteWait)
 		h.answer(w, http.StatusRequestEntityTooLarge, "text/plain; charset=utf-8", []byte("request body too large\n"))
 		return
 	case err != nil:
-		// The client went away mid-body: nothing to answer, nothing taken.
-		h.count(499)
+		// Not the whole body (too slow, cut off): nothing to judge; said
+		// and counted, never an empty 200.
+		h.answer(w, http.StatusBadRequest, "text/plain; charset=utf-8", []byte("request body could not be read: "+err.Error()+"\n"))
+		return
+	}
+	select {
+	case h.slots <- struct{}{}:
+	case <-r.Context().Done():
+		h.count(499) // the client gave up while waiting: nothing was taken
 		return
 	}
 	dec := h.decoders.Get().(*hookbody.Decoder)
@@ -241,54 +268,65 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 		ev.Event, ev.Types[wcs.FieldEvent] = seg, wcs.JSONTypeString
 	}
 	h.decoders.Put(dec)
-	ok := h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
+	seq := h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
 		if derr != nil {
 			return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
 		}
-		ev.File, ev.Line = path, n
-		return h.tracker.Take(&ev)
+		// The tracker keeps the file of each entity's last event: the
+		// hook's name, of which there are few, not the request path, of
+		// which a client may send any number. The findings name the path.
+		ev.File, ev.Line = hookFile(ev.Event), n
+		fs := h.tracker.Take(&ev)
+		for i := range fs {
+			fs[i].File = path
+		}
+		return fs
 	})
-	if !ok {
-		// Findings can no longer be written: say so rather than lose them
-		// silently (WCS retries).
-		h.answer(w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("cannot write findings\n"))
-		return
-	}
+	<-h.slots
+	h.out.wait(seq, h.cfg.WriteWait)
 	h.answer(w, http.StatusOK, "application/json", body)
 }
 
-// take numbers the request, judges it with judge, and writes its findings,
+// hookFile is what the tracker keeps as the file of an event posted to a
+// path: "/" and the hook's name, or the path for a name of no hook (which
+// starts no entity, so that nothing keeps it).
+func hookFile(event string) string {
+	if m, ok := wcs.LookupMethod(event); ok {
+		return hookPaths[m.Index()]
+	}
+	return event
+}
+
+// hookPaths[i] is "/" and the name of wcs.Methods()[i].
+var hookPaths = func() (out [wcs.NumMethods]string) {
+	for _, m := range wcs.Methods() {
+		out[m.Index()] = "/" + m.Name
+	}
+	return
+}()
+
+// take numbers the request, judges it with judge, and queues its findings,
 // all under one lock: the numbers, the tracker's order and the order of the
-// findings written are the same. It reports whether findings can still be
-// written.
-func (h *hookServer) take(path string, judge func(path string, n int) []tracker.Finding) bool {
+// findings written are the same. It returns the number to wait for the
+// findings with (0: none to wait for).
+func (h *hookServer) take(path string, judge func(path string, n int) []tracker.Finding) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.n++
 	fs := judge(path, h.n)
-	if len(fs) == 0 || h.werr != nil {
-		return h.werr == nil
+	if len(fs) == 0 {
+		return 0
 	}
+	h.buf = h.buf[:0]
 	for _, f := range fs {
-		h.buf = append(f.AppendJSON(h.buf[:0]), '\n')
-		h.out.Write(h.buf)
+		h.buf = append(f.AppendJSON(h.buf), '\n')
 	}
-	// Flushed before the answer: a finding of a request answered 200 is out.
-	if err := h.out.Flush(); err != nil {
-		h.werr = err
-	}
-	return h.werr == nil
+	return h.out.add(h.buf, len(fs))
 }
 
-// close flushes the findings; the error is the first one writing them.
-func (h *hookServer) close() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if err := h.out.Flush(); err != nil && h.werr == nil {
-		h.werr = err
-	}
-	return h.werr
-}
+// close writes the findings still queued (trying a failing output again
+// for closeWait at most); the error says what could not be written.
+func (h *hookServer) close() error { return h.out.close(closeWait) }
 
 // metrics writes the Prometheus text exposition format.
 func (h *hookServer) metrics() []byte {
@@ -316,10 +354,16 @@ func (h *hookServer) metrics() []byte {
 		sample("wcsfsm_hooks_total", `kind="`+k.String()+`"`, st.Hooks(k))
 	}
 	sample("wcsfsm_hooks_total", `kind="unknown"`, st.Unknown())
-	metric("wcsfsm_findings_total", "counter", "Findings written, by kind and severity.")
+	metric("wcsfsm_findings_total", "counter", "Findings made, by kind and severity (written, or dropped: wcsfsm_findings_dropped_total).")
 	for k := tracker.Kind(0); k < tracker.NumKinds; k++ {
 		sample("wcsfsm_findings_total", `kind="`+k.String()+`",severity="`+k.Severity().String()+`"`, st.Findings[k])
 	}
+	metric("wcsfsm_findings_dropped_total", "counter", "Findings not written: the output failed while the queue of those waiting was full.")
+	sample("wcsfsm_findings_dropped_total", "", h.out.dropped.Load())
+	metric("wcsfsm_findings_queued", "gauge", "Findings waiting to be written (more than a few: the output fails; see /healthz).")
+	sample("wcsfsm_findings_queued", "", int64(h.out.queuedLines()))
+	metric("wcsfsm_findings_write_errors_total", "counter", "Writes of findings that failed (each is tried again).")
+	sample("wcsfsm_findings_write_errors_total", "", h.out.failures.Load())
 	metric("wcsfsm_entities_open", "gauge", "Entities tracked that are not in a final state.")
 	sample("wcsfsm_entities_open", "", int64(st.Open))
 	metric("wcsfsm_entities_tracked", "gauge", "Entities tracked.")
@@ -328,9 +372,10 @@ func (h *hookServer) metrics() []byte {
 	sample("wcsfsm_sessions_tracked", "", int64(st.Sessions))
 	metric("wcsfsm_requests_in_flight", "gauge", "Hook requests being handled.")
 	sample("wcsfsm_requests_in_flight", "", h.inflight.Load())
-	metric("wcsfsm_requests_total", "counter", "HTTP requests answered, by status code (499: the client went away).")
+	metric("wcsfsm_requests_total", "counter", "HTTP requests answered, by status code (400: a body that could not be read; 499: the client went away while waiting for a slot).")
 	// The usual codes always, at 0 until they happen; any other once seen.
-	seen := map[int]bool{http.StatusOK: true, http.StatusNotFound: true, http.StatusMethodNotAllowed: true, http.StatusRequestEntityTooLarge: true}
+	seen := map[int]bool{http.StatusOK: true, http.StatusBadRequest: true, http.StatusNotFound: true, http.StatusMethodNotAllowed: true,
+		http.StatusRequestEntityTooLarge: true, http.StatusServiceUnavailable: true}
 	h.codes.Range(func(k, _ any) bool { seen[k.(int)] = true; return true })
 	codes := make([]int, 0, len(seen))
 	for c := range seen {
