@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -12,37 +13,45 @@ import (
 
 // findingsOut writes serve's findings in the background, whole lines in the
 // order they were queued, so that an output that fails (a full disk, a
-// file system gone read-only) never holds up a hook or changes its answer:
-// the lines wait in a bounded queue and are written again until a write
-// succeeds; past the bound, new lines are dropped and counted. A partial
-// write to a regular file is taken back (the file is truncated to its size
-// before it), so a line is never torn.
+// file system gone read-only) or stalls never holds up a hook or changes
+// its answer: the lines wait in a bounded queue and are written again until
+// a write succeeds; past the bound, new lines are dropped and counted.
+//
+// A line is never torn: what a failed write to a regular file stored past
+// the last whole line is taken back (the file is truncated to it, and the
+// next write goes there); a stream (a pipe, a terminal) cannot take bytes
+// back, so the next write goes on from the first byte not stored.
 type findingsOut struct {
 	w        io.Writer
 	file     *os.File // w, when it is a regular file
 	maxQueue int      // bytes queued at most
 
 	mu      sync.Mutex
-	queue   []byte        // whole lines not yet written
-	lines   []int         // the length of each line in queue
+	queue   []byte        // lines not yet written (the first may have begun, on a stream)
+	pending int           // whole lines in queue
 	queued  uint64        // lines queued so far
-	written uint64        // lines written so far (the first written of queued)
+	written uint64        // lines written so far
 	err     error         // the last write's error; nil once one succeeds
-	wake    chan struct{} // closed and replaced when lines are written or the output fails
+	wake    chan struct{} // closed and replaced when lines are written or a write fails
 	closing bool
 
+	writing  atomic.Int64  // when the write in progress began (UnixNano), 0 for none
 	kick     chan struct{} // lines queued, or closing
 	done     chan struct{} // the writer has stopped
 	dropped  atomic.Int64  // lines dropped: the queue was full, or the output failed to the end
 	failures atomic.Int64  // writes that failed
 }
 
-// Defaults of findingsOut.
+// Bounds of findingsOut.
 const (
-	defaultMaxQueue = 16 << 20              // bytes of findings waiting while the output fails
+	defaultMaxQueue = 16 << 20              // bytes of findings waiting while the output fails or stalls
 	retryMin        = 10 * time.Millisecond // the first wait before writing again
 	retryMax        = time.Second           // the longest
+	stalled         = time.Second           // a write in progress for longer fails, for /healthz and the answers' wait
 )
+
+// errStalled is the error of an output whose write does not return.
+var errStalled = errors.New("a write of findings has not returned")
 
 // newFindingsOut starts writing to w, queueing at most maxQueue bytes.
 func newFindingsOut(w io.Writer, maxQueue int) *findingsOut {
@@ -59,10 +68,11 @@ func newFindingsOut(w io.Writer, maxQueue int) *findingsOut {
 	return o
 }
 
-// add queues lines (whole, each ended by a newline), n of them, and returns
-// the number a wait for them goes up to; 0 when they were dropped (the
-// queue is full).
-func (o *findingsOut) add(lines []byte, n int) uint64 {
+// add queues lines, whole ones each ended by a newline, and returns the
+// number a wait for them goes up to; 0 when they were dropped (the queue is
+// full).
+func (o *findingsOut) add(lines []byte) uint64 {
+	n := bytes.Count(lines, []byte{'\n'})
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if len(o.queue)+len(lines) > o.maxQueue || o.closing {
@@ -70,13 +80,7 @@ func (o *findingsOut) add(lines []byte, n int) uint64 {
 		return 0
 	}
 	o.queue = append(o.queue, lines...)
-	start := 0
-	for i, c := range lines {
-		if c == '\n' {
-			o.lines = append(o.lines, i+1-start)
-			start = i + 1
-		}
-	}
+	o.pending += n
 	o.queued += uint64(n)
 	select {
 	case o.kick <- struct{}{}:
@@ -101,6 +105,9 @@ func (o *findingsOut) wait(seq uint64, d time.Duration) {
 		}
 		ch := o.wake
 		o.mu.Unlock()
+		if o.stalledFor() > 0 {
+			return
+		}
 		select {
 		case <-ch:
 		case <-timer.C:
@@ -109,9 +116,25 @@ func (o *findingsOut) wait(seq uint64, d time.Duration) {
 	}
 }
 
-// failing returns the output's error while writes fail, nil when they
-// succeed.
+// stalledFor returns how long the write in progress has been going past
+// the stalled bound, 0 if it has not.
+func (o *findingsOut) stalledFor() time.Duration {
+	start := o.writing.Load()
+	if start == 0 {
+		return 0
+	}
+	if d := time.Since(time.Unix(0, start)); d > stalled {
+		return d
+	}
+	return 0
+}
+
+// failing returns the output's error while writes fail or a write does not
+// return, nil while they succeed.
 func (o *findingsOut) failing() error {
+	if d := o.stalledFor(); d > 0 {
+		return errors.New(errStalled.Error() + " for " + d.Round(time.Second).String())
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.err
@@ -121,7 +144,7 @@ func (o *findingsOut) failing() error {
 func (o *findingsOut) queuedLines() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return len(o.lines)
+	return o.pending
 }
 
 // run writes what is queued until close, waiting longer after each failed
@@ -142,16 +165,20 @@ func (o *findingsOut) run() {
 			return
 		}
 		batch = append(batch[:0], o.queue...)
-		n := len(o.lines)
 		o.mu.Unlock()
 
-		err := o.write(batch)
+		o.writing.Store(time.Now().UnixNano())
+		stored, err := o.write(batch)
+		o.writing.Store(0)
 
 		o.mu.Lock()
+		if stored <= len(o.queue) { // close may have given up on the queue meanwhile
+			lines := bytes.Count(batch[:stored], []byte{'\n'})
+			o.queue = append(o.queue[:0], o.queue[stored:]...)
+			o.pending -= lines
+			o.written += uint64(lines)
+		}
 		if err == nil {
-			o.queue = append(o.queue[:0], o.queue[len(batch):]...)
-			o.lines = append(o.lines[:0], o.lines[n:]...)
-			o.written += uint64(n)
 			retry = retryMin
 		} else {
 			o.failures.Add(1)
@@ -171,39 +198,48 @@ func (o *findingsOut) run() {
 	}
 }
 
-// write writes b, taking back a partial write to a regular file.
-func (o *findingsOut) write(b []byte) error {
+// write writes b and returns how many of its bytes the output holds: all
+// of them, or on an error, for a regular file the whole lines stored (the
+// rest is taken back), for a stream the bytes it took.
+func (o *findingsOut) write(b []byte) (int, error) {
 	if o.file == nil {
-		_, err := o.w.Write(b)
-		return err
+		return o.w.Write(b)
 	}
 	st, err := o.file.Stat()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	n, err := o.file.Write(b)
-	if err != nil && n > 0 {
-		o.file.Truncate(st.Size()) // best effort: the lines are written again whole
+	if err == nil {
+		return n, nil
 	}
-	return err
+	keep := bytes.LastIndexByte(b[:n], '\n') + 1
+	if keep < n {
+		// Best effort: the file cut back to its last whole line, and the
+		// next write there (for a file opened without O_APPEND).
+		o.file.Truncate(st.Size() + int64(keep))
+		o.file.Seek(st.Size()+int64(keep), io.SeekStart)
+	}
+	return keep, err
 }
 
 // close writes what is queued, trying again for at most d while the output
-// fails, and stops; the error says how many lines could not be written.
+// fails, and stops, without waiting past d and a second for a write that
+// does not return; the error says how many lines could not be written.
 func (o *findingsOut) close(d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
 		o.mu.Lock()
-		left, err, queued := len(o.lines), o.err, o.queued
+		left, err, queued := o.pending, o.err, o.queued
 		o.mu.Unlock()
 		if left == 0 || time.Now().After(deadline) {
 			break
 		}
-		if err == nil {
+		if err == nil && o.stalledFor() == 0 {
 			o.wait(queued, time.Until(deadline))
 			continue
 		}
-		time.Sleep(min(retryMax/4, time.Until(deadline)))
+		time.Sleep(min(retryMax/4, max(time.Until(deadline), 0)))
 	}
 	o.mu.Lock()
 	o.closing = true
@@ -212,19 +248,28 @@ func (o *findingsOut) close(d time.Duration) error {
 	case o.kick <- struct{}{}:
 	default:
 	}
-	<-o.done
+	stuck := false
+	select {
+	case <-o.done:
+	case <-time.After(time.Second + max(time.Until(deadline), 0)):
+		stuck = true // a write that does not return: what it holds is lost with the rest
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if left := len(o.lines); left > 0 {
-		o.dropped.Add(int64(left))
-		o.queue, o.lines = o.queue[:0], o.lines[:0]
+	if o.pending > 0 {
+		o.dropped.Add(int64(o.pending))
+		o.pending = 0
+		o.queue = o.queue[:0]
 	}
 	if n := o.dropped.Load(); n > 0 {
 		msg := strconv.FormatInt(n, 10) + " findings could not be written"
-		if o.err != nil {
+		switch {
+		case stuck:
+			return errors.New(msg + ": " + errStalled.Error())
+		case o.err != nil:
 			return errors.New(msg + ": " + o.err.Error())
 		}
-		return errors.New(msg + " (the queue was full)")
+		return errors.New(msg + " (the queue of those waiting was full)")
 	}
 	return o.err
 }

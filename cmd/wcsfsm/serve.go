@@ -48,6 +48,7 @@ type serveConfig struct {
 // Defaults of serve's waits.
 const (
 	defaultBodyTimeout = 10 * time.Second
+	bodiesPerSlot      = 8 // bodies read at once per slot: room for slow clients, and a bound on the memory of bodies
 	defaultWriteWait   = time.Second
 	closeWait          = 10 * time.Second // on shutdown, how long a failing output is tried again
 )
@@ -152,7 +153,8 @@ func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer)
 type hookServer struct {
 	cfg      serveConfig
 	tracker  *tracker.Tracker
-	slots    chan struct{} // -max-inflight
+	slots    chan struct{} // -max-inflight: hooks judged at once
+	bodies   chan struct{} // bodies read at once (bodiesPerSlot × -max-inflight)
 	decoders sync.Pool     // *hookbody.Decoder
 
 	mu       sync.Mutex // orders numbering, Take and queueing
@@ -180,6 +182,7 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 		cfg:     cfg,
 		tracker: tracker.New(tracker.Options{Partial: cfg.Partial, Tail: cfg.Tail, MaxEntities: cfg.MaxEntities}),
 		slots:   make(chan struct{}, cfg.MaxInflight),
+		bodies:  make(chan struct{}, bodiesPerSlot*cfg.MaxInflight),
 		out:     newFindingsOut(out, cfg.MaxQueue),
 	}
 	h.decoders.New = func() any { return new(hookbody.Decoder) }
@@ -232,33 +235,74 @@ func (h *hookServer) answer(w http.ResponseWriter, code int, ctype string, body 
 func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 	h.inflight.Add(1)
 	defer h.inflight.Add(-1)
-	// The body first, without a slot: a slow client holds up no other.
-	http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout))
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
-	var tooLarge *http.MaxBytesError
+	rc := http.NewResponseController(w)
+	// The answer must get out after the body's time, the slot's and the
+	// findings' wait (the server's WriteTimeout runs from the headers).
+	rc.SetWriteDeadline(time.Now().Add(h.cfg.BodyTimeout + h.cfg.WriteWait + time.Minute))
+	// The body first, without a slot: a slow client holds up no hook.
+	// Bodies read at once are bounded all the same, for memory.
+	body, status, err := h.readBody(w, r, rc)
 	switch {
-	case errors.As(err, &tooLarge):
+	case status == http.StatusRequestEntityTooLarge:
 		seq := h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
 			return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindLineTooLong,
 				"request body of over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes is longer than the limit of "+
 					strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes (-max-body); answered 413, not validated")}
 		})
 		h.out.wait(seq, h.cfg.WriteWait)
-		h.answer(w, http.StatusRequestEntityTooLarge, "text/plain; charset=utf-8", []byte("request body too large\n"))
+		h.answer(w, status, "text/plain; charset=utf-8", []byte("request body too large\n"))
 		return
 	case err != nil:
-		// Not the whole body (too slow, cut off): nothing to judge; said
-		// and counted, never an empty 200.
-		h.answer(w, http.StatusBadRequest, "text/plain; charset=utf-8", []byte("request body could not be read: "+err.Error()+"\n"))
+		// Not the whole body (too slow, cut off), or the client went away
+		// while waiting: nothing to judge; said and counted, never an
+		// empty 200.
+		h.answer(w, status, "text/plain; charset=utf-8", []byte(err.Error()+"\n"))
 		return
 	}
+	seq, ok := h.judge(r, body)
+	if !ok {
+		h.answer(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8", []byte("the client went away while its hook waited for a slot\n"))
+		return
+	}
+	h.out.wait(seq, h.cfg.WriteWait)
+	h.answer(w, http.StatusOK, "application/json", body)
+}
+
+// readBody reads the request body, at most -max-body bytes within
+// -body-timeout, once one of the body slots is free; it returns the body,
+// or the status to answer and why.
+func (h *hookServer) readBody(w http.ResponseWriter, r *http.Request, rc *http.ResponseController) ([]byte, int, error) {
+	select {
+	case h.bodies <- struct{}{}:
+	case <-r.Context().Done():
+		return nil, http.StatusServiceUnavailable, errors.New("the client went away while its body waited to be read")
+	}
+	defer func() { <-h.bodies }()
+	rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
+	rc.SetReadDeadline(time.Time{}) // the body is in: nothing more to read for it
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, http.StatusRequestEntityTooLarge, err
+	case err != nil:
+		return nil, http.StatusBadRequest, errors.New("request body could not be read: " + err.Error())
+	}
+	return body, 0, nil
+}
+
+// judge decodes a hook and has the tracker judge it in a slot, released
+// whatever happens; it returns the number to wait for its findings with,
+// and false when the client went away while the hook waited for a slot.
+func (h *hookServer) judge(r *http.Request, body []byte) (uint64, bool) {
 	select {
 	case h.slots <- struct{}{}:
 	case <-r.Context().Done():
-		h.count(499) // the client gave up while waiting: nothing was taken
-		return
+		return 0, false
 	}
+	defer func() { <-h.slots }()
 	dec := h.decoders.Get().(*hookbody.Decoder)
+	defer h.decoders.Put(dec)
 	var ev wcs.Event
 	// WCS bodies carry no "event": the hook's path names the hook; a path
 	// whose last segment names none names it still, when the body does not.
@@ -267,8 +311,7 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 	if seg := wcs.LastSegment(r.URL.Path); derr == nil && ev.Types[wcs.FieldEvent] == wcs.JSONTypeAbsent && seg != "" {
 		ev.Event, ev.Types[wcs.FieldEvent] = seg, wcs.JSONTypeString
 	}
-	h.decoders.Put(dec)
-	seq := h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
+	return h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
 		if derr != nil {
 			return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
 		}
@@ -281,10 +324,7 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 			fs[i].File = path
 		}
 		return fs
-	})
-	<-h.slots
-	h.out.wait(seq, h.cfg.WriteWait)
-	h.answer(w, http.StatusOK, "application/json", body)
+	}), true
 }
 
 // hookFile is what the tracker keeps as the file of an event posted to a
@@ -321,7 +361,7 @@ func (h *hookServer) take(path string, judge func(path string, n int) []tracker.
 	for _, f := range fs {
 		h.buf = append(f.AppendJSON(h.buf), '\n')
 	}
-	return h.out.add(h.buf, len(fs))
+	return h.out.add(h.buf)
 }
 
 // close writes the findings still queued (trying a failing output again
@@ -358,7 +398,7 @@ func (h *hookServer) metrics() []byte {
 	for k := tracker.Kind(0); k < tracker.NumKinds; k++ {
 		sample("wcsfsm_findings_total", `kind="`+k.String()+`",severity="`+k.Severity().String()+`"`, st.Findings[k])
 	}
-	metric("wcsfsm_findings_dropped_total", "counter", "Findings not written: the output failed while the queue of those waiting was full.")
+	metric("wcsfsm_findings_dropped_total", "counter", "Findings not written: the queue of those waiting was full (the output failed, stalled, or was slower than the hooks).")
 	sample("wcsfsm_findings_dropped_total", "", h.out.dropped.Load())
 	metric("wcsfsm_findings_queued", "gauge", "Findings waiting to be written (more than a few: the output fails; see /healthz).")
 	sample("wcsfsm_findings_queued", "", int64(h.out.queuedLines()))
@@ -372,7 +412,7 @@ func (h *hookServer) metrics() []byte {
 	sample("wcsfsm_sessions_tracked", "", int64(st.Sessions))
 	metric("wcsfsm_requests_in_flight", "gauge", "Hook requests being handled.")
 	sample("wcsfsm_requests_in_flight", "", h.inflight.Load())
-	metric("wcsfsm_requests_total", "counter", "HTTP requests answered, by status code (400: a body that could not be read; 499: the client went away while waiting for a slot).")
+	metric("wcsfsm_requests_total", "counter", "HTTP requests answered, by status code (400: a body that could not be read; 503 to a POST: the client went away while it waited).")
 	// The usual codes always, at 0 until they happen; any other once seen.
 	seen := map[int]bool{http.StatusOK: true, http.StatusBadRequest: true, http.StatusNotFound: true, http.StatusMethodNotAllowed: true,
 		http.StatusRequestEntityTooLarge: true, http.StatusServiceUnavailable: true}

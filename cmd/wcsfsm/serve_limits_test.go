@@ -96,12 +96,12 @@ func allocatedBy(fn func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// TestServeSlowBodiesHoldNoSlot: with -max-inflight 2, 300 requests whose
+// TestServeSlowBodiesHoldNoSlot: with -max-inflight 40, 300 requests whose
 // bodies are slow to come hold no slot: a hook sent meanwhile is answered
 // at once (it used to wait for a slot behind them); once the bodies come,
 // all 300 are answered 200 and judged.
 func TestServeSlowBodiesHoldNoSlot(t *testing.T) {
-	const inflight, requests = 2, 300
+	const inflight, requests = 40, 300
 	s := startServe(t, serveConfig{MaxInflight: inflight})
 	var wg sync.WaitGroup
 	release := make(chan struct{})

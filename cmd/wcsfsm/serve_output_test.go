@@ -218,3 +218,77 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// partialWriter stores half of its first write and fails it (as a stream
+// that takes some bytes and breaks), then takes every write whole.
+type partialWriter struct {
+	mu   sync.Mutex
+	cut  bool
+	data bytes.Buffer
+}
+
+func (w *partialWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.cut {
+		w.cut = true
+		w.data.Write(p[:len(p)/2])
+		return len(p) / 2, errDiskFull
+	}
+	return w.data.Write(p)
+}
+
+// TestServeOutputPartialWrite: a stream that takes part of a write and
+// fails it gets the rest next time: every finding whole, once, in order.
+func TestServeOutputPartialWrite(t *testing.T) {
+	w := &partialWriter{}
+	h := newHookServer(serveConfig{}, w)
+	for i := range 20 {
+		request(h, "POST", streamPath, illegal(i))
+	}
+	if err := h.close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	w.mu.Lock()
+	out := w.data.String()
+	w.mu.Unlock()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 20 || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("%d lines written, want 20 whole:\n%s", len(lines), out)
+	}
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "{") || !strings.HasSuffix(l, "}") || !strings.Contains(l, `"entity":"m`+strconv.Itoa(i)+`"`) {
+			t.Fatalf("line %d: %q", i, l)
+		}
+	}
+}
+
+// blockedWriter does not return from a write until released, as an output
+// on a hung mount or a full pipe.
+type blockedWriter struct{ release chan struct{} }
+
+func (w *blockedWriter) Write(p []byte) (int, error) {
+	<-w.release
+	return len(p), nil
+}
+
+// TestServeOutputStalls: a write that does not return makes /healthz 503
+// after a second, hooks are still answered at once, and the end of serve
+// does not wait for it past its bound.
+func TestServeOutputStalls(t *testing.T) {
+	w := &blockedWriter{release: make(chan struct{})}
+	defer close(w.release)
+	h := newHookServer(serveConfig{WriteWait: 50 * time.Millisecond}, w)
+	request(h, "POST", streamPath, illegal(0))
+	waitFor(t, "/healthz 503 once a write has not returned for a second", func() bool {
+		return request(h, "GET", "/healthz", "").Code == 503
+	})
+	start := time.Now()
+	if rec := request(h, "POST", streamPath, illegal(1)); rec.Code != 200 || time.Since(start) > 2*time.Second {
+		t.Errorf("a hook while the output stalls: %d after %v", rec.Code, time.Since(start))
+	}
+	err := h.out.close(100 * time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "has not returned") {
+		t.Errorf("close with a stalled output: %v, want the findings lost and why", err)
+	}
+}
