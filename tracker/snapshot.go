@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/wcsfsm/wcsfsm/fsm"
@@ -441,8 +442,8 @@ func decodePayload(payload []byte, version uint64) (*restored, error) {
 	}
 	st.opts.Partial = flags&1 != 0
 	st.opts.Tail = flags&2 != 0
-	st.opts.MaxEntities = d.int("MaxEntities", math.MaxInt)
-	st.opts.MaxMarks = d.int("MaxMarks", math.MaxInt)
+	st.opts.MaxEntities = d.int("MaxEntities", MaxMaxEntities)
+	st.opts.MaxMarks = d.int("MaxMarks", MaxMaxMarks)
 	st.seed = d.uint64("hash seed")
 	if d.err == nil && (st.opts.MaxEntities == 0 || st.opts.MaxMarks == 0) {
 		d.fail("a bound of the options is 0")
@@ -589,10 +590,38 @@ func decodePayload(payload []byte, version uint64) (*restored, error) {
 				s.conn = e
 			}
 		}
-		if d.err == nil && s.revived && s.conn == nil {
+		switch {
+		case d.err != nil:
+		case s.revived && s.conn == nil:
 			d.fail("session %d: revived without its connection", i)
+		case s.revived && !wcs.FamilyConnection.Machine().Terminal(fsm.Symbol(s.conn.state)):
+			d.fail("session %d: revived, but its connection is %s, not ended", i, wcs.FamilyConnection.Machine().String(fsm.Symbol(s.conn.state)))
+		case nm == 0:
+			d.fail("session %d: no member (a tracker keeps no empty session)", i)
+		case i > 0 && st.sessions[i-1].key >= s.key:
+			d.fail("session %d: out of order (sessions are sorted by key)", i)
 		}
 		st.sessions = append(st.sessions, s)
+	}
+	// What a tracker's state always holds: no more entities than its
+	// bound, and every entity keyed by a sessionId in that session (a
+	// connection, a registration, a debug session). Another entity may be
+	// in no session (under -partial, an event without a sessionId), or in
+	// the session its events named.
+	if d.err == nil && len(st.entities) > st.opts.MaxEntities {
+		d.fail("%d entities, more than MaxEntities %d", len(st.entities), st.opts.MaxEntities)
+	}
+	for i, e := range st.entities {
+		if d.err != nil {
+			break
+		}
+		if e.fam.Key() == wcs.FieldSessionID && (e.sess == nil || e.sess.key != e.key[1:]) {
+			where := "in no session"
+			if e.sess != nil {
+				where = "in session " + strconv.Quote(e.sess.key)
+			}
+			d.fail("entity %d: %s %q is %s, not in its own", i, e.fam, e.key[1:], where)
+		}
 	}
 	// Marks.
 	st.marks = d.marks("marks", st.opts.MaxMarks, func(v uint8) bool {

@@ -342,6 +342,7 @@ func TestRestoreErrors(t *testing.T) {
 		return frame(p.bytes())
 	}
 	disconnected, _ := wcs.FamilyConnection.Machine().ParseState("DISCONNECTED")
+	est, _ := wcs.FamilyConnection.Machine().ParseState("ESTABLISHED")
 	type tc struct {
 		why   string
 		input []byte
@@ -390,8 +391,28 @@ func TestRestoreErrors(t *testing.T) {
 			p.sessions = cat(uv(2), str("\x00s1"), uv(0, 1, 0), str("\x00s2"), uv(0, 1, 0))
 		}), "belongs to two sessions"},
 		{"a session twice", with(func(p *payload) {
-			p.sessions = cat(uv(2), str("\x00s1"), uv(0, 0), str("\x00s1"), uv(0, 0))
+			p.sessions = cat(uv(2), str("\x00s1"), uv(0, 1, 0), str("\x00s1"), uv(0, 0))
 		}), "listed twice"},
+		{"more entities than the bound (forged: a tracker never holds them)", with(func(p *payload) {
+			p.options = cat(uv(0, 1, 10), make([]byte, 8))
+			p.seq = uv(3)
+			p.entities = cat(uv(2), str("\x00\x00s1"), uv(uint64(est), 0, 0, 0, 0), binary.AppendVarint(nil, 1),
+				str("\x00\x00s2"), uv(uint64(est), 0, 0, 1, 0), binary.AppendVarint(nil, 1))
+			p.sessions = cat(uv(2), str("\x00s1"), uv(0, 1, 0), str("\x00s2"), uv(0, 1, 1))
+		}), "2 entities, more than MaxEntities 1"},
+		{"a connection in another session", with(func(p *payload) { p.sessions = cat(uv(1), str("\x00s2"), uv(0, 1, 0)) }), "not in its own"},
+		{"a connection in no session", with(func(p *payload) { p.sessions = uv(0) }), "is in no session"},
+		{"an empty session", with(func(p *payload) {
+			p.sessions = cat(uv(2), str("\x00s1"), uv(0, 1, 0), str("\x00s2"), uv(0, 0))
+		}), "no member"},
+		{"sessions out of order", with(func(p *payload) {
+			p.seq = uv(3)
+			p.entities = cat(uv(2), str("\x00\x00s1"), uv(uint64(est), 0, 0, 0, 0), binary.AppendVarint(nil, 1),
+				str("\x00\x00s2"), uv(uint64(est), 0, 0, 1, 0), binary.AppendVarint(nil, 1))
+			p.sessions = cat(uv(2), str("\x00s2"), uv(0, 1, 1), str("\x00s1"), uv(0, 1, 0))
+		}), "out of order"},
+		{"a revived session whose connection has not ended", with(func(p *payload) { p.sessions = cat(uv(1), str("\x00s1"), uv(1, 1, 0)) }), "not ended"},
+		{"an absurd bound of marks", with(func(p *payload) { p.options = cat(uv(0, 100, 1<<40), make([]byte, 8)) }), "MaxMarks"},
 		{"a revived session without its connection", with(func(p *payload) { p.sessions = cat(uv(1), str("\x00s1"), uv(1, 0)) }), "revived without"},
 		{"a mark of no state of any family", with(func(p *payload) { p.marks = cat(uv(1), make([]byte, 8), uv(60)) }), "no state it may hold"},
 		{"a mark twice", with(func(p *payload) {

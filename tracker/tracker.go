@@ -14,8 +14,13 @@ import (
 
 // Defaults of the bounds in Options.
 const (
-	DefaultMaxEntities     = 1 << 20 // entities tracked at once
-	DefaultMaxMarks        = 1 << 16 // compact marks of forgotten sessions and entities
+	DefaultMaxEntities = 1 << 20 // entities tracked at once
+	DefaultMaxMarks    = 1 << 16 // compact marks of forgotten sessions and entities
+	// The largest bounds a Tracker takes: larger Options are taken as
+	// these, a snapshot that claims larger ones is refused, and the
+	// command refuses such flags.
+	MaxMaxEntities         = 1 << 30
+	MaxMaxMarks            = 1 << 30
 	defaultFindingCapacity = 4
 )
 
@@ -32,11 +37,13 @@ type Options struct {
 	// family's, and the entity goes on from the state it leads to. Tail
 	// implies Partial.
 	Tail bool
-	// MaxEntities bounds the entities tracked at once (0: DefaultMaxEntities).
+	// MaxEntities bounds the entities tracked at once (0: DefaultMaxEntities;
+	// at most MaxMaxEntities).
 	// An event that would start one more gets an entity-limit finding and is
 	// not tracked.
 	MaxEntities int
-	// MaxMarks bounds the compact marks (0: DefaultMaxMarks) of what the
+	// MaxMarks bounds the compact marks (0: DefaultMaxMarks; at most
+	// MaxMaxMarks) of what the
 	// tracker forgot. An ended session is forgotten as soon as none of its
 	// entities is open; it lives on as a mark (a 64-bit hash of its key and
 	// its connection's state), and so does each of its entities that may
@@ -271,6 +278,8 @@ func (t *Tracker) reset(opts Options) {
 	if opts.MaxMarks <= 0 {
 		opts.MaxMarks = DefaultMaxMarks
 	}
+	opts.MaxEntities = min(opts.MaxEntities, MaxMaxEntities)
+	opts.MaxMarks = min(opts.MaxMarks, MaxMaxMarks)
 	t.opts = opts
 	t.init = true
 	t.sessions.Reset()

@@ -89,6 +89,10 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities and -body-timeout must be positive")
 		return 2
 	}
+	if cfg.MaxEntities > tracker.MaxMaxEntities {
+		fmt.Fprintf(stderr, "wcsfsm serve: -max-entities takes at most %d\n", tracker.MaxMaxEntities)
+		return 2
+	}
 	out := stdout
 	if *findings != "" && *findings != "-" {
 		f, err := os.OpenFile(*findings, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)

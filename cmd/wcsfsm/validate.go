@@ -71,6 +71,10 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wcsfsm validate: -max-line, -max-entities and -max-marks must be positive")
 		return 2
 	}
+	if *maxEntities > tracker.MaxMaxEntities || *maxMarks > tracker.MaxMaxMarks || *maxLine > eventlog.MaxMaxLine {
+		fmt.Fprintf(stderr, "wcsfsm validate: -max-entities and -max-marks take at most %d, -max-line at most %d\n", tracker.MaxMaxEntities, eventlog.MaxMaxLine)
+		return 2
+	}
 	names, files, err := openInputs(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)

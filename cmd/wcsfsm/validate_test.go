@@ -133,6 +133,7 @@ func TestValidateCommandLine(t *testing.T) {
 		{"an unknown input: exit 2", []string{"validate", "-input", "csv"}, "", 2, "", "-input must be"},
 		{"-h: usage, exit 0", []string{"validate", "-h"}, "", 0, "", "usage: wcsfsm validate"},
 		{"an empty log: no error", []string{"validate"}, "", 0, "", "0 hooks"},
+		{"an absurd bound is refused, not taken", []string{"validate", "-max-marks", "10000000000", "testdata/sample.jsonl"}, "", 2, "", "-max-entities and -max-marks take at most 1073741824"},
 	})
 }
 
