@@ -328,9 +328,7 @@ func grow[T any](s []T, n int) []T {
 // endParallel reports the entities left open in every shard, in the order
 // one tracker would: by the position of the event that started them.
 func (v *Validator) endParallel() {
-	for _, f := range tracker.EndAll(v.par.trackers...) {
-		v.Report(f)
-	}
+	tracker.EndFunc(v.Report, v.par.trackers...)
 }
 
 // Stats returns what the validator's tracker has counted; with Jobs > 1,

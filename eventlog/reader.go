@@ -195,14 +195,15 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 	v.emit((*shardTaker)(v).Take(&v.ev))
 }
 
-// End reports the entities left open (dangling warnings).
+// End reports the entities left open (dangling warnings), one at a time
+// as they are made (tracker.EndFunc): Report must not call v meanwhile.
 func (v *Validator) End() {
 	v.setup()
 	if v.par != nil {
 		v.endParallel()
 		return
 	}
-	v.emit(v.Tracker.End())
+	tracker.EndFunc(v.Report, v.Tracker)
 }
 
 // readBuf is the room the reader keeps for a read in its block; it also

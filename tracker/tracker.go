@@ -982,10 +982,8 @@ func (t *Tracker) drop(s *session) {
 // dangling when the log held no status event of its family at all (rule
 // 6): a backend that subscribes to connect, not to the events answering it.
 func (t *Tracker) End() []Finding {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.lazyInit()
-	out, _ := t.endSeq(t.stats.Families)
+	var out []Finding
+	EndFunc(func(f Finding) { out = append(out, f) }, t)
 	return out
 }
 
@@ -993,41 +991,58 @@ func (t *Tracker) End() []Finding {
 // warnings of all, merged in the order one tracker's End would give them,
 // and judged by the log as a whole (which families' status events it held).
 func EndAll(ts ...*Tracker) []Finding {
-	var fams [wcs.NumFamilies]int64
-	for _, t := range ts {
-		st := t.Stats()
-		for f, n := range st.Families {
-			fams[f] += n
-		}
-	}
-	type open struct {
-		seq uint64
-		f   Finding
-	}
-	var all []open
-	for _, t := range ts {
-		t.mu.Lock()
-		t.lazyInit()
-		fs, seqs := t.endSeq(fams)
-		t.mu.Unlock()
-		for i, f := range fs {
-			all = append(all, open{seqs[i], f})
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].seq < all[j].seq })
-	out := make([]Finding, len(all))
-	for i, o := range all {
-		out[i] = o.f
-	}
+	var out []Finding
+	EndFunc(func(f Finding) { out = append(out, f) }, ts...)
 	return out
 }
 
-// endSeq is End for a caller that holds t.mu, with the status events of
-// each family the log held; it also returns the sequence number of each
-// finding's entity.
-func (t *Tracker) endSeq(fams [wcs.NumFamilies]int64) ([]Finding, []uint64) {
-	// Dangling findings come from End alone: the count is that of this one.
-	t.stats.Findings[KindDangling] = 0
+// EndFunc is EndAll that hands each finding to fn as it is made, in order,
+// rather than making them all first: with a million entities open at the
+// end, it holds a pointer to each, not a million findings. The trackers
+// must be distinct; fn runs with them locked, and must not call them.
+func EndFunc(fn func(Finding), ts ...*Tracker) {
+	for _, t := range ts {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.lazyInit()
+	}
+	var fams [wcs.NumFamilies]int64
+	for _, t := range ts {
+		for f, n := range t.stats.Families {
+			fams[f] += n
+		}
+	}
+	// Each tracker's open entities in the order they started, merged by
+	// sequence number: the order of one tracker's.
+	opens := make([][]*entity, len(ts))
+	for i, t := range ts {
+		// Dangling findings come from End alone: the count is that of this one.
+		t.stats.Findings[KindDangling] = 0
+		opens[i] = t.openAtEnd(fams)
+	}
+	for {
+		k := -1
+		for i, o := range opens {
+			if len(o) > 0 && (k < 0 || o[0].seq < opens[k][0].seq) {
+				k = i
+			}
+		}
+		if k < 0 {
+			return
+		}
+		e := opens[k][0]
+		opens[k][0] = nil
+		opens[k] = opens[k][1:]
+		ts[k].stats.Findings[KindDangling]++
+		fn(ts[k].dangling(e))
+	}
+}
+
+// openAtEnd returns the entities dangling at the end, in the order they
+// started, given the status events of each family the log held: those not
+// in a final state, but (under Partial or Tail) one only invocations moved
+// in a family that had no status event (rule 6).
+func (t *Tracker) openAtEnd(fams [wcs.NumFamilies]int64) []*entity {
 	partial := t.opts.Partial || t.opts.Tail
 	var open []*entity
 	for e := range t.entities.All() {
@@ -1036,29 +1051,27 @@ func (t *Tracker) endSeq(fams [wcs.NumFamilies]int64) ([]Finding, []uint64) {
 		}
 	}
 	sort.Slice(open, func(i, j int) bool { return open[i].seq < open[j].seq })
-	var out []Finding
-	var seqs []uint64
-	for _, e := range open {
-		seqs = append(seqs, e.seq)
-		m := e.fam.Machine()
-		from := fsm.Symbol(e.state)
-		file := ""
-		if int(e.file) < len(t.files) {
-			file = t.files[e.file]
-		}
-		t.stats.Findings[KindDangling]++
-		why := ", which is not final"
-		if e.hookOnly {
-			why += ": its invocation came and no status event answered it"
-		}
-		out = append(out, Finding{
-			File: file, Line: 0, Severity: SeverityWarning, Kind: KindDangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
-			From: m.String(from), Allowed: m.AllowedNames(from),
-			Message: m.Name() + " " + quote(e.id()) + " is left in " + m.String(from) + why +
-				" (last event at line " + itoa(e.line) + "); it may still get: " + allowedText(e.fam, from),
-		})
+	return open
+}
+
+// dangling is the warning about entity e, left open at the end.
+func (t *Tracker) dangling(e *entity) Finding {
+	m := e.fam.Machine()
+	from := fsm.Symbol(e.state)
+	file := ""
+	if int(e.file) < len(t.files) {
+		file = t.files[e.file]
 	}
-	return out, seqs
+	why := ", which is not final"
+	if e.hookOnly {
+		why += ": its invocation came and no status event answered it"
+	}
+	return Finding{
+		File: file, Line: 0, Severity: SeverityWarning, Kind: KindDangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
+		From: m.String(from), Allowed: m.AllowedNames(from),
+		Message: m.Name() + " " + quote(e.id()) + " is left in " + m.String(from) + why +
+			" (last event at line " + itoa(e.line) + "); it may still get: " + allowedText(e.fam, from),
+	}
 }
 
 // Reject counts and returns a finding about an input that is not an event
