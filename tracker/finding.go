@@ -40,6 +40,7 @@ const (
 	KindDirectionMismatch               // rule 5
 	KindDangling                        // the log ends with the entity in a state that is not final
 	KindEntityLimit                     // too many entities open at once: the event is not tracked
+	KindIDTooLong                       // an id (the key, sessionId, nodeId) is longer than the limit: the event is not tracked
 	NumKinds                = iota
 )
 
@@ -56,6 +57,7 @@ var kindNames = [...]string{
 	KindDirectionMismatch:   "direction-mismatch",
 	KindDangling:            "dangling",
 	KindEntityLimit:         "entity-limit",
+	KindIDTooLong:           "id-too-long",
 }
 
 func (k Kind) String() string {

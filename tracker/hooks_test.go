@@ -127,6 +127,10 @@ func TestHooks(t *testing.T) {
 			[]string{`{"event":"ConnectionStatusEvent","sessionId":"s1","nodeId":null,"status":"ESTABLISHED"}`, `{"event":"CallStatusEvent","sessionId":"s1","callId":null,"status":"RING"}`,
 				`{"event":"ConnectionStatusEvent","sessionId":"s1","status":"DISCONNECTED","published":null}`},
 			[]got{{2, "missing-field", "", "RING"}}},
+		{"an id longer than MaxID is one finding, and not tracked (nothing dangles)", tracker.Options{MaxID: 8, Partial: true},
+			[]string{ev("CallStatusEvent", "RING", "callId", "c-123456789"), ev("CallStatusEvent", "RING", "sessionId", "session-123456789", "callId", "c2"),
+				ev("CallStatusEvent", "RING", "callId", "c3", "nodeId", "node-123456789"), ev("CallStatusEvent", "FINISH", "callId", "c-12345")},
+			[]got{{1, "id-too-long", "", "RING"}, {2, "id-too-long", "", "RING"}, {3, "id-too-long", "", "RING"}, {4, "illegal-transition", "NEW", "FINISH"}}},
 		{"data: OnDataEvent, then one status", tracker.Options{},
 			[]string{conn("ESTABLISHED"), send, ev("DataStatusEvent", "ACCEPTED", "sessionId", "s1", "operationId", "op1"), conn("DISCONNECTED")}, nil},
 

@@ -16,7 +16,7 @@ import (
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
-// The snapshot format (version 4). A consumer that checkpoints a Tracker
+// The snapshot format (version 5). A consumer that checkpoints a Tracker
 // (across log rotation, a restart of its receiver) writes it with
 // [Tracker.Snapshot] and reads it back with [Tracker.Restore].
 //
@@ -24,8 +24,8 @@ import (
 // said otherwise; a string is its length as a varint and its bytes. A list
 // is its length as a varint and its elements.
 //
-//	header    magic "WCSFSMTK", version (varint, 4), payload length (varint)
-//	payload   options    flags (bit 0: Partial, bit 1: Tail), MaxEntities, MaxMarks
+//	header    magic "WCSFSMTK", version (varint, 5), payload length (varint)
+//	payload   options    flags (bit 0: Partial, bit 1: Tail), MaxEntities, MaxMarks, MaxID
 //	          hash seed  the tracker's key of hashtab.Hash (8 bytes, little-endian): the marks are
 //	                     hashes under it
 //	          seq        the next entity's sequence number
@@ -55,7 +55,7 @@ import (
 // that took the same events from Init do not: each draws its own seed.
 const (
 	snapshotMagic   = "WCSFSMTK"
-	snapshotVersion = 4 // 3 had no Tail, no hooks by method, no entity flags (Restore reads it still); 2 had no PENDING state of connections, calls and data (the states after NEW were numbered one lower); 1 had a window of ended sessions kept whole
+	snapshotVersion = 5 // 4 had no MaxID (Restore reads it still, with the default); 3 had no Tail, no hooks by method, no entity flags (Restore reads it still); 2 had no PENDING state of connections, calls and data (the states after NEW were numbered one lower); 1 had a window of ended sessions kept whole
 )
 
 // ErrSnapshot is the error Restore wraps when its input is not a snapshot it
@@ -94,6 +94,7 @@ func (t *Tracker) appendSnapshot(b []byte) []byte {
 	p = binary.AppendUvarint(p, flags)
 	p = binary.AppendUvarint(p, uint64(t.opts.MaxEntities))
 	p = binary.AppendUvarint(p, uint64(t.opts.MaxMarks))
+	p = binary.AppendUvarint(p, uint64(t.opts.MaxID))
 	p = binary.LittleEndian.AppendUint64(p, t.seed)
 	p = binary.AppendUvarint(p, t.seq)
 	// Stats.
@@ -283,8 +284,8 @@ func readSnapshot(r io.Reader) (*restored, error) {
 	if err != nil {
 		return nil, err
 	}
-	if version != snapshotVersion && version != 3 {
-		return nil, snapErr("version %d; this build reads versions 3 and %d", version, snapshotVersion)
+	if version < 3 || version > snapshotVersion {
+		return nil, snapErr("version %d; this build reads versions 3 to %d", version, snapshotVersion)
 	}
 	size, err := readVarint("payload length")
 	if err != nil {
@@ -444,8 +445,12 @@ func decodePayload(payload []byte, version uint64) (*restored, error) {
 	st.opts.Tail = flags&2 != 0
 	st.opts.MaxEntities = d.int("MaxEntities", MaxMaxEntities)
 	st.opts.MaxMarks = d.int("MaxMarks", MaxMaxMarks)
+	st.opts.MaxID = DefaultMaxID
+	if version >= 5 {
+		st.opts.MaxID = d.int("MaxID", math.MaxInt32)
+	}
 	st.seed = d.uint64("hash seed")
-	if d.err == nil && (st.opts.MaxEntities == 0 || st.opts.MaxMarks == 0) {
+	if d.err == nil && (st.opts.MaxEntities == 0 || st.opts.MaxMarks == 0 || st.opts.MaxID == 0) {
 		d.fail("a bound of the options is 0")
 	}
 	st.seq = d.uvarint("seq")

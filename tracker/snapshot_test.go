@@ -249,7 +249,7 @@ func TestSnapshotOptionsAndZero(t *testing.T) {
 	if err := tr.Restore(&buf); err != nil {
 		t.Fatal(err)
 	}
-	want := Options{MaxEntities: DefaultMaxEntities, MaxMarks: DefaultMaxMarks}
+	want := Options{MaxEntities: DefaultMaxEntities, MaxMarks: DefaultMaxMarks, MaxID: DefaultMaxID}
 	if diff := cmp.Diff(want, tr.Options()); diff != "" {
 		t.Errorf("options after restoring a zero tracker (-want +got):\n%s", diff)
 	}
@@ -312,7 +312,7 @@ func validPayload() payload {
 	}
 	est, _ := wcs.FamilyConnection.Machine().ParseState("ESTABLISHED")
 	return payload{
-		options:  cat(uv(0, 100, 10), make([]byte, 8)),
+		options:  cat(uv(0, 100, 10, 4096), make([]byte, 8)),
 		seq:      uv(1),
 		stats:    cat(uv(1, 1), uv(0), uv(0), uv(0)),
 		coverage: cov,
@@ -352,18 +352,18 @@ func TestRestoreErrors(t *testing.T) {
 		{"nothing at all", nil, "empty input"},
 		{"a short header", []byte("WCSF"), "truncated header"},
 		{"another file", []byte("{\"event\":\"CallStatusEvent\"}"), "not a tracker snapshot"},
-		{"a version from the future", cat([]byte(snapshotMagic), uv(snapshotVersion+1, 0), make([]byte, 4)), "this build reads versions 3 and 4"},
+		{"a version from the future", cat([]byte(snapshotMagic), uv(snapshotVersion+1, 0), make([]byte, 4)), "this build reads versions 3 to 5"},
 		{"version 1, which kept a window of ended sessions", cat([]byte(snapshotMagic), uv(1, 0), make([]byte, 4)), "version 1"},
 		{"the header ends before the length", cat([]byte(snapshotMagic), uv(snapshotVersion)), "truncated header"},
 		{"cut in the payload", good[:len(good)-10], "truncated"},
 		{"cut in the checksum", good[:len(good)-2], "truncated"},
 		{"a flipped bit", func() []byte { b := bytes.Clone(good); b[12] ^= 1; return b }(), "checksum mismatch"},
 		{"an absurd payload length", cat([]byte(snapshotMagic), uv(snapshotVersion, 1<<62), []byte("x")), "truncated"},
-		{"unknown option flags", with(func(p *payload) { p.options = cat(uv(4, 100, 10), make([]byte, 8)) }), "unknown option flags"},
+		{"unknown option flags", with(func(p *payload) { p.options = cat(uv(4, 100, 10, 4096), make([]byte, 8)) }), "unknown option flags"},
 		{"unknown entity flags", with(func(p *payload) {
 			p.entities = cat(uv(1), str("\x00\x00s1"), uv(1, 0, 4, 0, 0), uv(0))
 		}), "unknown flags 0x4"},
-		{"a zero bound", with(func(p *payload) { p.options = cat(uv(0, 0, 10), make([]byte, 8)) }), "is 0"},
+		{"a zero bound", with(func(p *payload) { p.options = cat(uv(0, 0, 10, 4096), make([]byte, 8)) }), "is 0"},
 		{"more kinds than this build knows", with(func(p *payload) { p.stats = cat(uv(1, 1, uint64(NumKinds)+1)) }), "stats: kinds"},
 		{"a coverage that does not fit the machine", with(func(p *payload) { p.coverage = uv(1, 99) }), "transitions; its machine has"},
 		{"a file twice", with(func(p *payload) { p.files = cat(uv(2), str("f"), str("f")) }), "listed twice"},
@@ -394,7 +394,7 @@ func TestRestoreErrors(t *testing.T) {
 			p.sessions = cat(uv(2), str("\x00s1"), uv(0, 1, 0), str("\x00s1"), uv(0, 0))
 		}), "listed twice"},
 		{"more entities than the bound (forged: a tracker never holds them)", with(func(p *payload) {
-			p.options = cat(uv(0, 1, 10), make([]byte, 8))
+			p.options = cat(uv(0, 1, 10, 4096), make([]byte, 8))
 			p.seq = uv(3)
 			p.entities = cat(uv(2), str("\x00\x00s1"), uv(uint64(est), 0, 0, 0, 0), binary.AppendVarint(nil, 1),
 				str("\x00\x00s2"), uv(uint64(est), 0, 0, 1, 0), binary.AppendVarint(nil, 1))
@@ -412,14 +412,14 @@ func TestRestoreErrors(t *testing.T) {
 			p.sessions = cat(uv(2), str("\x00s2"), uv(0, 1, 1), str("\x00s1"), uv(0, 1, 0))
 		}), "out of order"},
 		{"a revived session whose connection has not ended", with(func(p *payload) { p.sessions = cat(uv(1), str("\x00s1"), uv(1, 1, 0)) }), "not ended"},
-		{"an absurd bound of marks", with(func(p *payload) { p.options = cat(uv(0, 100, 1<<40), make([]byte, 8)) }), "MaxMarks"},
+		{"an absurd bound of marks", with(func(p *payload) { p.options = cat(uv(0, 100, 1<<40, 4096), make([]byte, 8)) }), "MaxMarks"},
 		{"a revived session without its connection", with(func(p *payload) { p.sessions = cat(uv(1), str("\x00s1"), uv(1, 0)) }), "revived without"},
 		{"a mark of no state of any family", with(func(p *payload) { p.marks = cat(uv(1), make([]byte, 8), uv(60)) }), "no state it may hold"},
 		{"a mark twice", with(func(p *payload) {
 			p.marks = cat(uv(2), make([]byte, 8), uv(uint64(disconnected)), make([]byte, 8), uv(uint64(disconnected)))
 		}), "repeats the hash"},
 		{"more marks than the bound", with(func(p *payload) {
-			p.options = cat(uv(0, 100, 1), make([]byte, 8))
+			p.options = cat(uv(0, 100, 1, 4096), make([]byte, 8))
 			p.marks = cat(uv(2), make([]byte, 8), uv(uint64(disconnected)), []byte{1, 0, 0, 0, 0, 0, 0, 0}, uv(uint64(disconnected)))
 		}), "more than the limit of 1"},
 		{"an entity mark with a direction that is none", with(func(p *payload) {
@@ -447,6 +447,24 @@ func TestRestoreErrors(t *testing.T) {
 				t.Errorf("%s: a failed restore changed the tracker:\n%s", c.why, diff)
 			}
 		})
+	}
+}
+
+// TestRestoreVersion4: a snapshot of version 4 (before MaxID) restores,
+// with the default MaxID.
+func TestRestoreVersion4(t *testing.T) {
+	p := validPayload()
+	p.options = cat(uv(0, 100, 10), make([]byte, 8))
+	b := p.bytes()
+	framed := append([]byte(snapshotMagic), uv(4, uint64(len(b)))...)
+	framed = append(framed, b...)
+	framed = binary.LittleEndian.AppendUint32(framed, crc32.ChecksumIEEE(framed))
+	var tr Tracker
+	if err := tr.Restore(bytes.NewReader(framed)); err != nil {
+		t.Fatalf("a version 4 snapshot: %v", err)
+	}
+	if o := tr.Options(); o.MaxID != DefaultMaxID || o.MaxEntities != 100 {
+		t.Errorf("options %+v, want MaxID %d and MaxEntities 100", o, DefaultMaxID)
 	}
 }
 
@@ -486,7 +504,7 @@ func TestSnapshotCoversTracker(t *testing.T) {
 			fields(entity{}), []string{"key", "h", "fam", "state", "dir", "sess", "seq", "mark", "marked", "hookOnly", "dirHook", "idx", "file", "line", "kbuf"}},
 		{"Stats: Open, Tracked and Sessions are counted again",
 			fields(Stats{}), []string{"Events", "Entities", "Open", "Tracked", "Sessions", "Findings", "Families", "Methods"}},
-		{"Options", fields(Options{}), []string{"Partial", "Tail", "MaxEntities", "MaxMarks"}},
+		{"Options", fields(Options{}), []string{"Partial", "Tail", "MaxEntities", "MaxMarks", "MaxID"}},
 	}
 	for _, c := range cases {
 		if diff := cmp.Diff(c.want, c.got); diff != "" {

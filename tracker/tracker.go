@@ -16,6 +16,7 @@ import (
 const (
 	DefaultMaxEntities = 1 << 20 // entities tracked at once
 	DefaultMaxMarks    = 1 << 16 // compact marks of forgotten sessions and entities
+	DefaultMaxID       = 4 << 10 // bytes of an id: an entity's key, a sessionId, a nodeId
 	// The largest bounds a Tracker takes: larger Options are taken as
 	// these, a snapshot that claims larger ones is refused, and the
 	// command refuses such flags.
@@ -55,6 +56,11 @@ type Options struct {
 	// oldest mark goes first: an event of a session forgotten that long ago
 	// is judged as one of a session never seen.
 	MaxMarks int
+	// MaxID bounds the length in bytes of the ids the tracker keeps (0:
+	// DefaultMaxID): an entity's key, a sessionId, a nodeId. An event with
+	// a longer one gets an id-too-long finding and is not tracked, so that
+	// the memory of an entity is bounded whatever the line limit.
+	MaxID int
 }
 
 // Stats counts what a Tracker has taken.
@@ -277,6 +283,9 @@ func (t *Tracker) reset(opts Options) {
 	}
 	if opts.MaxMarks <= 0 {
 		opts.MaxMarks = DefaultMaxMarks
+	}
+	if opts.MaxID <= 0 {
+		opts.MaxID = DefaultMaxID
 	}
 	opts.MaxEntities = min(opts.MaxEntities, MaxMaxEntities)
 	opts.MaxMarks = min(opts.MaxMarks, MaxMaxMarks)
@@ -514,6 +523,14 @@ func (t *Tracker) judge(j *judgment) {
 			if fatal {
 				return
 			}
+		}
+	}
+	// Ids the tracker would keep: bounded.
+	for _, f := range [...]wcs.Field{kf, wcs.FieldSessionID, wcs.FieldNodeID} {
+		if n := len(ev.Get(f)); n > t.opts.MaxID {
+			t.add(j, KindIDTooLong, j.hookName()+": "+f.String()+" is "+itoa(n)+" bytes long, longer than the limit of "+itoa(t.opts.MaxID)+
+				" bytes; not tracked")
+			return
 		}
 	}
 	// The session the event names.

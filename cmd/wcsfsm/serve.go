@@ -40,6 +40,7 @@ type serveConfig struct {
 	MaxBody     int64         // -max-body
 	MaxInflight int           // -max-inflight
 	MaxEntities int           // -max-entities
+	MaxID       int           // -max-id
 	BodyTimeout time.Duration // -body-timeout: how long a body may take to arrive
 	MaxQueue    int           // bytes of findings that wait while the output fails (0: defaultMaxQueue)
 	WriteWait   time.Duration // how long a hook's answer waits for its findings to be written (0: defaultWriteWait)
@@ -64,6 +65,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Int64Var(&cfg.MaxBody, "max-body", defaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
 	fs.IntVar(&cfg.MaxInflight, "max-inflight", defaultMaxInflight, "requests handled at once; more wait for a slot")
 	fs.IntVar(&cfg.MaxEntities, "max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
+	fs.IntVar(&cfg.MaxID, "max-id", tracker.DefaultMaxID, "longest id in `bytes` (a key, a sessionId, a nodeId); a hook with a longer one is a finding, not tracked")
 	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", defaultBodyTimeout, "how long a request body may take to arrive; a slower one is answered 400")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-tail] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
@@ -85,8 +87,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 || cfg.BodyTimeout <= 0 {
-		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities and -body-timeout must be positive")
+	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 || cfg.BodyTimeout <= 0 || cfg.MaxID <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities, -max-id and -body-timeout must be positive")
 		return 2
 	}
 	if cfg.MaxEntities > tracker.MaxMaxEntities {
@@ -184,7 +186,7 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 	}
 	h := &hookServer{
 		cfg:     cfg,
-		tracker: tracker.New(tracker.Options{Partial: cfg.Partial, Tail: cfg.Tail, MaxEntities: cfg.MaxEntities}),
+		tracker: tracker.New(tracker.Options{Partial: cfg.Partial, Tail: cfg.Tail, MaxEntities: cfg.MaxEntities, MaxID: cfg.MaxID}),
 		slots:   make(chan struct{}, cfg.MaxInflight),
 		bodies:  make(chan struct{}, bodiesPerSlot*cfg.MaxInflight),
 		out:     newFindingsOut(out, cfg.MaxQueue),

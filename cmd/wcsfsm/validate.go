@@ -32,6 +32,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "warnings count as errors")
 	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest line in `bytes`; longer lines are findings and skipped")
 	maxEntities := fs.Int("max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
+	maxID := fs.Int("max-id", tracker.DefaultMaxID, "longest id in `bytes` (a key, a sessionId, a nodeId); an event with a longer one is a finding, not tracked")
 	maxMarks := fs.Int("max-marks", tracker.DefaultMaxMarks, "most marks of forgotten sessions and entities kept (late teardown events are judged against them)")
 	jobs := fs.Int("j", runtime.NumCPU(), "validate JSON Lines with `N` trackers in parallel, sharded by session (same findings, same order)")
 	fs.Usage = func() {
@@ -67,8 +68,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wcsfsm validate: -j must be at least 1")
 		return 2
 	}
-	if *maxLine <= 0 || *maxEntities <= 0 || *maxMarks <= 0 {
-		fmt.Fprintln(stderr, "wcsfsm validate: -max-line, -max-entities and -max-marks must be positive")
+	if *maxLine <= 0 || *maxEntities <= 0 || *maxMarks <= 0 || *maxID <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm validate: -max-line, -max-entities, -max-marks and -max-id must be positive")
 		return 2
 	}
 	if *maxEntities > tracker.MaxMaxEntities || *maxMarks > tracker.MaxMaxMarks || *maxLine > eventlog.MaxMaxLine {
@@ -86,7 +87,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var buf []byte
 	v := &eventlog.Validator{
-		Tracker: tracker.New(tracker.Options{Partial: *partial, Tail: *tail, MaxEntities: *maxEntities, MaxMarks: *maxMarks}),
+		Tracker: tracker.New(tracker.Options{Partial: *partial, Tail: *tail, MaxEntities: *maxEntities, MaxMarks: *maxMarks, MaxID: *maxID}),
 		MaxLine: *maxLine,
 		Jobs:    *jobs,
 	}
