@@ -32,7 +32,8 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cannot be read, or one with lines but not one SEND REST OBJECT entry).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
@@ -42,7 +43,7 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wcsfsm convert: -max-line must be positive")
 		return 2
 	}
-	names, files, err := openInputs(fs.Args(), stdin)
+	names, files, err := openInputs(rest, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "wcsfsm convert: %v\n", err)
 		return 2

@@ -65,7 +65,8 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "when the command could not do its job.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -89,7 +90,7 @@ func runCoverage(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)
 		return 2
 	}
-	names, files, err := openInputs(fs.Args(), stdin)
+	names, files, err := openInputs(rest, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "wcsfsm coverage: %v\n", err)
 		return 2

@@ -33,14 +33,15 @@ func runGen(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "-strict reports nothing on it.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "wcsfsm gen: unexpected argument %q\n", fs.Arg(0))
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "wcsfsm gen: unexpected argument %q\n", rest[0])
 		return 2
 	}
 	if *events <= 0 || *sessions <= 0 {
@@ -48,7 +49,7 @@ func runGen(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	w := bufio.NewWriterSize(stdout, 64<<10)
-	_, err := synth.Write(w, synth.NewSource(*seed), synth.Options{Events: *events, Sessions: *sessions})
+	_, err = synth.Write(w, synth.NewSource(*seed), synth.Options{Events: *events, Sessions: *sessions})
 	if err == nil {
 		err = w.Flush()
 	}

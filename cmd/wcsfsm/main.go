@@ -4,11 +4,14 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
+	"strings"
 )
 
 func main() {
@@ -38,10 +41,20 @@ var commands = map[string]command{}
 
 // run is main without the process: testable in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "help" {
+		// wcsfsm help COMMAND: the command's own help.
+		if c, ok := commands[args[1]]; ok {
+			return c.run([]string{"-h"}, stdin, stdout, stderr)
+		}
+	}
+	if len(args) > 0 && (args[0] == "-version" || args[0] == "--version" || args[0] == "version") {
+		fmt.Fprintln(stdout, version())
+		return 0
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
+		if len(args) == 0 || len(args) == 2 {
+			return 2 // no command, or help for a command that is none
 		}
 		return 0
 	}
@@ -65,5 +78,66 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun \"wcsfsm COMMAND -h\" for a command's flags.")
+	fmt.Fprintln(w, "\nRun \"wcsfsm help COMMAND\" (or \"wcsfsm COMMAND -h\") for a command's flags, \"wcsfsm -version\"")
+	fmt.Fprintln(w, "for the build. Flags may come before or after the file names; \"--\" ends them.")
+}
+
+// parseArgs parses the flags of fs wherever they are among args, as people
+// type them (wcsfsm validate x.jsonl -format json), and returns the other
+// arguments in order; "--" ends the flags, and "-" (standard input) is an
+// argument.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, nil
+		}
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			return append(rest, left...), nil // "--": the rest are arguments
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
+}
+
+// version describes the build: the module's version, the commit and its
+// time when the build knows them, and Go's version.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "wcsfsm (no build information)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	parts := []string{"wcsfsm " + v}
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		parts = append(parts, "commit "+rev+dirty)
+	}
+	if at != "" {
+		parts = append(parts, at)
+	}
+	parts = append(parts, bi.GoVersion)
+	return strings.Join(parts, ", ")
 }

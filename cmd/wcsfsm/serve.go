@@ -77,14 +77,15 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "SIGINT or SIGTERM: finish the requests taken, write every finding, exit 0.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "wcsfsm serve: unexpected argument %q\n", fs.Arg(0))
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "wcsfsm serve: unexpected argument %q\n", rest[0])
 		return 2
 	}
 	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 || cfg.BodyTimeout <= 0 || cfg.MaxID <= 0 {

@@ -84,7 +84,8 @@ func runSpec(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "  %s\n", f)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -99,12 +100,12 @@ func runSpec(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "wcsfsm spec: -hooks prints JSON only, not -format %s\n", *format)
 			return 2
 		}
-		if fs.NArg() > 0 {
-			fmt.Fprintf(stderr, "wcsfsm spec: -hooks takes no EVENT arguments (got %s)\n", strings.Join(fs.Args(), " "))
+		if len(rest) > 0 {
+			fmt.Fprintf(stderr, "wcsfsm spec: -hooks takes no EVENT arguments (got %s)\n", strings.Join(rest, " "))
 			return 2
 		}
 	}
-	families, err := specFamilies(fs.Args())
+	families, err := specFamilies(rest)
 	if err != nil {
 		fmt.Fprintf(stderr, "wcsfsm spec: %v\n", err)
 		return 2

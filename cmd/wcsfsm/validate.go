@@ -49,7 +49,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "file that cannot be read, a file with lines but not one hook).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
@@ -76,7 +77,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm validate: -max-entities and -max-marks take at most %d, -max-line at most %d\n", tracker.MaxMaxEntities, eventlog.MaxMaxLine)
 		return 2
 	}
-	names, files, err := openInputs(fs.Args(), stdin)
+	names, files, err := openInputs(rest, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
 		return 2

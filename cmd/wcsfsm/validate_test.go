@@ -133,6 +133,11 @@ func TestValidateCommandLine(t *testing.T) {
 		{"an unknown input: exit 2", []string{"validate", "-input", "csv"}, "", 2, "", "-input must be"},
 		{"-h: usage, exit 0", []string{"validate", "-h"}, "", 0, "", "usage: wcsfsm validate"},
 		{"an empty log: no error", []string{"validate"}, "", 0, "", "0 hooks"},
+		{"flags after the file names, as people type them", []string{"validate", "testdata/rules/format.jsonl", "-format", "json"}, "", 1, `{"file":"testdata/rules/format.jsonl"`, "15 errors"},
+		{"-- ends the flags: what follows is a file name", []string{"validate", "--", "-no-such-file"}, "", 2, "", "open -no-such-file"},
+		{"wcsfsm help COMMAND is the command's help", []string{"help", "validate"}, "", 0, "", "usage: wcsfsm validate"},
+		{"wcsfsm help of no command", []string{"help", "frobnicate"}, "", 2, "", "usage: wcsfsm COMMAND"},
+		{"wcsfsm -version names the build", []string{"-version"}, "", 0, "wcsfsm ", ""},
 		{"an absurd bound is refused, not taken", []string{"validate", "-max-marks", "10000000000", "testdata/sample.jsonl"}, "", 2, "", "-max-entities and -max-marks take at most 1073741824"},
 	})
 }
