@@ -43,22 +43,11 @@ type family struct {
 	key     string // the field that keys its entities
 }
 
-var keyField = map[wcs.Family]string{
-	wcs.FamilyConnection:   "sessionId",
-	wcs.FamilyRegistration: "sessionId",
-	wcs.FamilyDebug:        "sessionId",
-	wcs.FamilyCall:         "callId",
-	wcs.FamilyTransfer:     "callId",
-	wcs.FamilyStream:       "mediaSessionId",
-	wcs.FamilyKeepAlive:    "mediaSessionId",
-	wcs.FamilyData:         "operationId",
-}
-
 func main() {
 	families := map[string]*family{}
 	for _, f := range wcs.Families() {
 		m := f.Machine()
-		families[m.Name()] = &family{name: m.Name(), initial: m.String(m.Initial()), events: m.LooplabEvents(), key: keyField[f]}
+		families[m.Name()] = &family{name: m.Name(), initial: m.String(m.Initial()), events: m.LooplabEvents(), key: f.Key().String()}
 	}
 	hooks := map[string]hook{}
 	for _, m := range wcs.Methods() {
