@@ -40,6 +40,14 @@ type findingsOut struct {
 	done     chan struct{} // the writer has stopped
 	dropped  atomic.Int64  // lines dropped: the queue was full, or the output failed to the end
 	failures atomic.Int64  // writes that failed
+
+	// What the journal (-state) adds to a findings output; all unset for
+	// the findings.
+	syncEach    bool          // a write counts as written once the file is synced (-sync)
+	syncEvery   time.Duration // sync a written file this often at most (0: never)
+	beforeWrite func() error  // called by the writer before each batch, under wmu: may change w and file (rotation); an error fails the write
+	wmu         sync.Mutex    // held while writing, syncing or rotating: the file is the writer's and the syncer's
+	dirty       bool          // written since the last sync (under wmu)
 }
 
 // Bounds of findingsOut.
@@ -55,17 +63,70 @@ var errStalled = errors.New("a write of findings has not returned")
 
 // newFindingsOut starts writing to w, queueing at most maxQueue bytes.
 func newFindingsOut(w io.Writer, maxQueue int) *findingsOut {
+	o := newLineOut(w, maxQueue)
+	o.start()
+	return o
+}
+
+// newLineOut makes a findingsOut that is not writing yet: set what the
+// journal adds, then start it.
+func newLineOut(w io.Writer, maxQueue int) *findingsOut {
 	if maxQueue <= 0 {
 		maxQueue = defaultMaxQueue
 	}
 	o := &findingsOut{w: w, maxQueue: maxQueue, wake: make(chan struct{}), kick: make(chan struct{}, 1), done: make(chan struct{})}
+	o.setFile(w)
+	return o
+}
+
+// setFile makes w the output, and its file when it is a regular file.
+func (o *findingsOut) setFile(w io.Writer) {
+	o.w, o.file = w, nil
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			o.file = f
 		}
 	}
+}
+
+// start starts the writer, and the syncer when the output is synced now
+// and then.
+func (o *findingsOut) start() {
 	go o.run()
-	return o
+	if o.syncEvery > 0 && !o.syncEach {
+		go o.syncer()
+	}
+}
+
+// syncer syncs the file every syncEvery while it has been written to,
+// until the writer stops.
+func (o *findingsOut) syncer() {
+	tick := time.NewTicker(o.syncEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-o.done:
+			return
+		case <-tick.C:
+			o.wmu.Lock()
+			if err := o.sync(); err != nil {
+				o.failures.Add(1)
+			}
+			o.wmu.Unlock()
+		}
+	}
+}
+
+// sync syncs the file if it was written since the last sync; under wmu.
+func (o *findingsOut) sync() error {
+	if !o.dirty || o.file == nil {
+		return nil
+	}
+	if err := o.file.Sync(); err != nil {
+		return err
+	}
+	o.dirty = false
+	return nil
 }
 
 // add queues lines, whole ones each ended by a newline, and returns the
@@ -140,6 +201,20 @@ func (o *findingsOut) failing() error {
 	return o.err
 }
 
+// writtenUpTo reports whether the lines up to seq are written.
+func (o *findingsOut) writtenUpTo(seq uint64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.written >= seq
+}
+
+// lastQueued returns the number a wait for every line queued so far goes up to.
+func (o *findingsOut) lastQueued() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.queued
+}
+
 // queuedLines returns the number of lines waiting to be written.
 func (o *findingsOut) queuedLines() int {
 	o.mu.Lock()
@@ -168,7 +243,25 @@ func (o *findingsOut) run() {
 		o.mu.Unlock()
 
 		o.writing.Store(time.Now().UnixNano())
-		stored, err := o.write(batch)
+		o.wmu.Lock()
+		var stored int
+		var err error
+		if o.beforeWrite != nil {
+			err = o.beforeWrite()
+		}
+		if err == nil {
+			stored, err = o.write(batch)
+		}
+		if stored > 0 {
+			o.dirty = true
+		}
+		if err == nil && o.syncEach {
+			// Lines that are in the file count as written even when the
+			// sync fails (writing them again would put them there twice);
+			// the failure is counted and /healthz tells.
+			err = o.sync()
+		}
+		o.wmu.Unlock()
 		o.writing.Store(0)
 
 		o.mu.Lock()
@@ -251,6 +344,13 @@ func (o *findingsOut) close(d time.Duration) error {
 	stuck := false
 	select {
 	case <-o.done:
+		o.wmu.Lock()
+		if err := o.sync(); err != nil && o.err == nil {
+			o.mu.Lock()
+			o.err = err
+			o.mu.Unlock()
+		}
+		o.wmu.Unlock()
 	case <-time.After(time.Second + max(time.Until(deadline), 0)):
 		stuck = true // a write that does not return: what it holds is lost with the rest
 	}

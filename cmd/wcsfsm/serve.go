@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/hookbody"
 	"github.com/wcsfsm/wcsfsm/tracker"
 	"github.com/wcsfsm/wcsfsm/wcs"
@@ -43,7 +43,15 @@ type serveConfig struct {
 	MaxID       int           // -max-id
 	BodyTimeout time.Duration // -body-timeout: how long a body may take to arrive
 	MaxQueue    int           // bytes of findings that wait while the output fails (0: defaultMaxQueue)
-	WriteWait   time.Duration // how long a hook's answer waits for its findings to be written (0: defaultWriteWait)
+	WriteWait   time.Duration // how long a hook's answer waits for its findings (and journal line) to be written (0: defaultWriteWait)
+
+	State              string        // -state: the directory of the journal and the checkpoints; "" for none
+	Sync               bool          // -sync: a hook is answered once its journal line is synced, not only written
+	JournalSize        int64         // -journal-size: bytes of a journal file before the next begins
+	CheckpointEvery    int           // -checkpoint-every: requests between checkpoints
+	CheckpointInterval time.Duration // -checkpoint-interval: time between checkpoints
+
+	Logf func(format string, args ...any) // what serve tells its operator (nil: nothing)
 }
 
 // Defaults of serve's waits.
@@ -67,6 +75,11 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.MaxEntities, "max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
 	fs.IntVar(&cfg.MaxID, "max-id", tracker.DefaultMaxID, "longest id in `bytes` (a key, a sessionId, a nodeId); a hook with a longer one is a finding, not tracked")
 	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", defaultBodyTimeout, "how long a request body may take to arrive; a slower one is answered 400")
+	fs.StringVar(&cfg.State, "state", "", "keep a journal of the hooks taken and checkpoints in this `directory`, and go on from them at a start")
+	fs.BoolVar(&cfg.Sync, "sync", false, "with -state: answer a hook once its journal line is synced to disk (default: synced every 100ms)")
+	fs.Int64Var(&cfg.JournalSize, "journal-size", defaultJournalSize, "with -state: `bytes` of a journal file before the next begins (the full one is compressed)")
+	fs.IntVar(&cfg.CheckpointEvery, "checkpoint-every", defaultCheckpointEvery, "with -state: take a checkpoint every `N` requests")
+	fs.DurationVar(&cfg.CheckpointInterval, "checkpoint-interval", defaultCheckpointInterval, "with -state: take a checkpoint this often")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-tail] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
 		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each hook (named by")
@@ -88,8 +101,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm serve: unexpected argument %q\n", rest[0])
 		return 2
 	}
-	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 || cfg.BodyTimeout <= 0 || cfg.MaxID <= 0 {
-		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities, -max-id and -body-timeout must be positive")
+	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 || cfg.BodyTimeout <= 0 || cfg.MaxID <= 0 ||
+		cfg.JournalSize <= 0 || cfg.CheckpointEvery <= 0 || cfg.CheckpointInterval <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities, -max-id, -body-timeout, -journal-size, -checkpoint-every and -checkpoint-interval must be positive")
 		return 2
 	}
 	if cfg.MaxEntities > tracker.MaxMaxEntities {
@@ -98,7 +112,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	out := stdout
 	if *findings != "" && *findings != "-" {
-		f, err := os.OpenFile(*findings, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		// Read and write: with -state, a start reads the findings it
+		// wrote last, not to write them twice.
+		f, err := os.OpenFile(*findings, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 		if err != nil {
 			fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
 			return 2
@@ -113,7 +129,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stderr, "wcsfsm serve: listening on http://%s\n", ln.Addr())
+	cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, "wcsfsm serve: "+format+"\n", args...) }
 	st, err := serve(ctx, ln, cfg, out)
 	if err != nil {
 		fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
@@ -130,6 +146,20 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // findings that cannot be written.
 func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer) (tracker.Stats, error) {
 	h := newHookServer(cfg, out)
+	logf := cfg.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if cfg.State != "" {
+		said, err := h.openState(out)
+		if err != nil {
+			ln.Close()
+			h.out.close(closeWait)
+			return h.tracker.Stats(), err
+		}
+		logf("state %s", said)
+	}
+	logf("listening on http://%s", ln.Addr())
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -164,12 +194,16 @@ type hookServer struct {
 	bodies   chan struct{} // bodies read at once (bodiesPerSlot × -max-inflight)
 	decoders sync.Pool     // *hookbody.Decoder
 
-	mu       sync.Mutex // orders numbering, Take and queueing
-	n        int        // requests numbered so far
-	out      *findingsOut
-	buf      []byte
-	codes    sync.Map // int (status code) -> *atomic.Int64
-	inflight atomic.Int64
+	mu        sync.Mutex  // orders numbering, Take and queueing
+	n         int         // requests numbered so far
+	state     *serveState // -state: the journal and the checkpoints; nil without
+	lines     sync.Pool   // *[]byte: journal lines being made
+	skipLine  int         // at a start with -state: the findings of requests up to this one are written already
+	skipCount int         // of those of request skipLine, this many
+	out       *findingsOut
+	buf       []byte
+	codes     sync.Map // int (status code) -> *atomic.Int64
+	inflight  atomic.Int64
 }
 
 func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
@@ -193,6 +227,7 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 		out:     newFindingsOut(out, cfg.MaxQueue),
 	}
 	h.decoders.New = func() any { return new(hookbody.Decoder) }
+	h.lines.New = func() any { return new([]byte) }
 	return h
 }
 
@@ -213,9 +248,8 @@ func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		h.answer(w, http.StatusMethodNotAllowed, "text/plain; charset=utf-8", []byte("method not allowed: POST a hook, GET /healthz or /metrics\n"))
 	case r.URL.Path == "/healthz":
-		if err := h.out.failing(); err != nil {
-			h.answer(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8", []byte("findings cannot be written: "+err.Error()+
-				"; hooks are still answered, their findings wait ("+strconv.Itoa(h.out.queuedLines())+" queued)\n"))
+		if msg := h.unhealthy(); msg != "" {
+			h.answer(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8", []byte(msg))
 			return
 		}
 		h.answer(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
@@ -251,12 +285,12 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 	body, status, err := h.readBody(w, r, rc)
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
-		seq := h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
-			return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindLineTooLong,
-				"request body of over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes is longer than the limit of "+
-					strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes (-max-body); answered 413, not validated")}
-		})
-		h.out.wait(seq, h.cfg.WriteWait)
+		var line []byte
+		if h.state != nil {
+			line = journalTooLarge
+		}
+		fseq, jseq := h.take(r.URL.Path, line, h.tooLarge)
+		h.wait(fseq, jseq)
 		h.answer(w, status, "text/plain; charset=utf-8", []byte("request body too large\n"))
 		return
 	case err != nil:
@@ -266,13 +300,44 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 		h.answer(w, status, "text/plain; charset=utf-8", []byte(err.Error()+"\n"))
 		return
 	}
-	seq, ok := h.judge(r, body)
+	fseq, jseq, ok := h.judge(r, body)
 	if !ok {
 		h.answer(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8", []byte("the client went away while its hook waited for a slot\n"))
 		return
 	}
-	h.out.wait(seq, h.cfg.WriteWait)
+	h.wait(fseq, jseq)
 	h.answer(w, http.StatusOK, "application/json", body)
+}
+
+// unhealthy says what fails, one line each: the findings output, the
+// journal, the checkpoints; "" when nothing does. Hooks are answered all
+// the same.
+func (h *hookServer) unhealthy() string {
+	var msg string
+	if err := h.out.failing(); err != nil {
+		msg += "findings cannot be written: " + err.Error() + "; hooks are still answered, their findings wait (" +
+			strconv.Itoa(h.out.queuedLines()) + " queued)\n"
+	}
+	if st := h.state; st != nil {
+		if err := st.journal.out.failing(); err != nil {
+			msg += "the journal cannot be written: " + err.Error() + "; hooks are still answered, their lines wait (" +
+				strconv.Itoa(st.journal.out.queuedLines()) + " queued) or, past the bound, are dropped until a checkpoint covers them\n"
+		}
+		if why := st.failing.Load(); why != nil {
+			msg += "the last checkpoint failed: " + *why + "\n"
+		}
+	}
+	return msg
+}
+
+// wait waits for a request's findings and journal line to be written,
+// WriteWait at most in all.
+func (h *hookServer) wait(fseq, jseq uint64) {
+	start := time.Now()
+	h.out.wait(fseq, h.cfg.WriteWait)
+	if jseq != 0 {
+		h.state.journal.out.wait(jseq, h.cfg.WriteWait-time.Since(start))
+	}
 }
 
 // readBody reads the request body, at most -max-body bytes within
@@ -299,39 +364,101 @@ func (h *hookServer) readBody(w http.ResponseWriter, r *http.Request, rc *http.R
 }
 
 // judge decodes a hook and has the tracker judge it in a slot, released
-// whatever happens; it returns the number to wait for its findings with,
-// and false when the client went away while the hook waited for a slot.
-func (h *hookServer) judge(r *http.Request, body []byte) (uint64, bool) {
+// whatever happens; it returns the numbers to wait for its findings and
+// its journal line with, and false when the client went away while the
+// hook waited for a slot.
+func (h *hookServer) judge(r *http.Request, body []byte) (uint64, uint64, bool) {
 	select {
 	case h.slots <- struct{}{}:
 	case <-r.Context().Done():
-		return 0, false
+		return 0, 0, false
 	}
 	defer func() { <-h.slots }()
 	dec := h.decoders.Get().(*hookbody.Decoder)
 	defer h.decoders.Put(dec)
 	var ev wcs.Event
+	derr := dec.Decode(body, &ev)
 	// WCS bodies carry no "event": the hook's path names the hook; a path
 	// whose last segment names none names it still, when the body does not.
-	hk := eventlog.Hook{Name: r.URL.Path, Body: body}
-	derr := hk.Decode(dec, &ev)
-	if seg := wcs.LastSegment(r.URL.Path); derr == nil && ev.Types[wcs.FieldEvent] == wcs.JSONTypeAbsent && seg != "" {
-		ev.Event, ev.Types[wcs.FieldEvent] = seg, wcs.JSONTypeString
+	named := false // the path names the hook: the journal line says so
+	if derr == nil {
+		own := ev.Types[wcs.FieldEvent] == wcs.JSONTypeString
+		if m, ok := wcs.LookupMethod(r.URL.Path); ok {
+			named = !own || ev.Event != m.Name
+			ev.Event, ev.Types[wcs.FieldEvent] = m.Name, wcs.JSONTypeString
+		} else if seg := wcs.LastSegment(r.URL.Path); ev.Types[wcs.FieldEvent] == wcs.JSONTypeAbsent && seg != "" {
+			ev.Event, ev.Types[wcs.FieldEvent], named = seg, wcs.JSONTypeString, true
+		}
 	}
-	return h.take(r.URL.Path, func(path string, n int) []tracker.Finding {
-		if derr != nil {
-			return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
+	var line []byte
+	if h.state != nil {
+		lb := h.lines.Get().(*[]byte)
+		defer h.lines.Put(lb)
+		*lb = appendJournalLine((*lb)[:0], body, ev.Event, named, derr)
+		line = *lb
+	}
+	fseq, jseq := h.take(r.URL.Path, line, func(path string, n int) []tracker.Finding {
+		return h.judgeEvent(path, n, &ev, derr)
+	})
+	return fseq, jseq, true
+}
+
+// judgeEvent has the tracker judge a decoded hook, request n posted to
+// path, or makes the malformed finding of a body that is no JSON object.
+func (h *hookServer) judgeEvent(path string, n int, ev *wcs.Event, derr error) []tracker.Finding {
+	if derr != nil {
+		return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
+	}
+	// The tracker keeps the file of each entity's last event: the hook's
+	// name, of which there are few, not the request path, of which a
+	// client may send any number. The findings name the path.
+	ev.File, ev.Line = hookFile(ev.Event), n
+	fs := h.tracker.Take(ev)
+	for i := range fs {
+		fs[i].File = path
+	}
+	return fs
+}
+
+// tooLarge is the finding of request n, posted to path with a body over -max-body.
+func (h *hookServer) tooLarge(path string, n int) []tracker.Finding {
+	return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindLineTooLong,
+		"request body of over "+strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes is longer than the limit of "+
+			strconv.FormatInt(h.cfg.MaxBody, 10)+" bytes (-max-body); answered 413, not validated")}
+}
+
+// replay judges again request n of the journal (at a start, after the
+// checkpoint): as it was judged when it was taken, but for the path,
+// which the journal does not keep (its findings name the hook: /NAME).
+func (h *hookServer) replay(n int, line []byte) {
+	h.mu.Lock()
+	h.n = n - 1
+	h.mu.Unlock()
+	dec := h.decoders.Get().(*hookbody.Decoder)
+	defer h.decoders.Put(dec)
+	var ev wcs.Event
+	switch {
+	case len(line) > 0 && line[0] == '"':
+		// A body that was no JSON object: judged as it came.
+		var body string
+		if err := json.Unmarshal(line, &body); err == nil {
+			derr := dec.Decode([]byte(body), &ev)
+			if derr == nil {
+				derr = errors.New("the journal holds a body that is no JSON object, but it is one now")
+			}
+			h.take("/", nil, func(path string, n int) []tracker.Finding { return h.judgeEvent(path, n, &ev, derr) })
+			return
 		}
-		// The tracker keeps the file of each entity's last event: the
-		// hook's name, of which there are few, not the request path, of
-		// which a client may send any number. The findings name the path.
-		ev.File, ev.Line = hookFile(ev.Event), n
-		fs := h.tracker.Take(&ev)
-		for i := range fs {
-			fs[i].File = path
-		}
-		return fs
-	}), true
+	case string(line) == "null":
+		h.take("/", nil, h.tooLarge)
+		return
+	}
+	derr := dec.Decode(line, &ev)
+	path := "/"
+	if derr == nil {
+		path = hookFile(ev.Event)
+	}
+	h.take(path, nil, func(path string, n int) []tracker.Finding { return h.judgeEvent(path, n, &ev, derr) })
 }
 
 // hookFile is what the tracker keeps as the file of an event posted to a
@@ -352,28 +479,65 @@ var hookPaths = func() (out [wcs.NumMethods]string) {
 	return
 }()
 
-// take numbers the request, judges it with judge, and queues its findings,
-// all under one lock: the numbers, the tracker's order and the order of the
-// findings written are the same. It returns the number to wait for the
-// findings with (0: none to wait for).
-func (h *hookServer) take(path string, judge func(path string, n int) []tracker.Finding) uint64 {
+// take numbers the request, judges it with judge, queues its findings and
+// its journal line (nil: none, the request is judged again from the
+// journal), all under one lock: the numbers, the tracker's order, the
+// order of the findings written and the journal's are the same. It
+// returns the numbers to wait for the findings and the line with (0: none
+// to wait for).
+func (h *hookServer) take(path string, line []byte, judge func(path string, n int) []tracker.Finding) (fseq, jseq uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.n++
 	fs := judge(path, h.n)
+	if line != nil {
+		jseq = h.state.journal.add(line)
+		if h.n-h.state.lastN >= h.state.every {
+			select {
+			case h.state.kick <- struct{}{}:
+			default:
+			}
+		}
+	}
+	if h.n <= h.skipLine {
+		// Judged again at a start, and written before the stop.
+		if h.n < h.skipLine {
+			return 0, jseq
+		}
+		fs = fs[min(h.skipCount, len(fs)):]
+	}
 	if len(fs) == 0 {
-		return 0
+		return 0, jseq
 	}
 	h.buf = h.buf[:0]
 	for _, f := range fs {
 		h.buf = append(f.AppendJSON(h.buf), '\n')
 	}
-	return h.out.add(h.buf)
+	return h.out.add(h.buf), jseq
 }
 
-// close writes the findings still queued (trying a failing output again
-// for closeWait at most); the error says what could not be written.
-func (h *hookServer) close() error { return h.out.close(closeWait) }
+// close writes the journal and the findings still queued (trying a
+// failing output again for closeWait at most) and, with -state, a last
+// checkpoint; the error says what could not be written.
+func (h *hookServer) close() error {
+	st := h.state
+	if st == nil {
+		return h.out.close(closeWait)
+	}
+	close(st.stop)
+	<-st.done
+	jerr := st.journal.close(closeWait)
+	cerr := h.checkpoint(closeWait)
+	err := h.out.close(closeWait)
+	st.lock.Close()
+	if err == nil && jerr != nil {
+		err = fmt.Errorf("the journal: %w", jerr)
+	}
+	if err == nil && cerr != nil {
+		err = fmt.Errorf("the last checkpoint: %w (a start judges the journal after the one before again)", cerr)
+	}
+	return err
+}
 
 // metrics writes the Prometheus text exposition format.
 func (h *hookServer) metrics() []byte {
@@ -419,6 +583,27 @@ func (h *hookServer) metrics() []byte {
 	sample("wcsfsm_sessions_tracked", "", int64(st.Sessions))
 	metric("wcsfsm_requests_in_flight", "gauge", "Hook requests being handled.")
 	sample("wcsfsm_requests_in_flight", "", h.inflight.Load())
+	if h.state != nil {
+		m := h.state.metrics()
+		metric("wcsfsm_journal_bytes", "gauge", "Bytes of the journal files in the -state directory.")
+		sample("wcsfsm_journal_bytes", "", m.JournalBytes)
+		metric("wcsfsm_journal_files", "gauge", "Journal files in the -state directory.")
+		sample("wcsfsm_journal_files", "", m.JournalFiles)
+		metric("wcsfsm_journal_write_errors_total", "counter", "Writes and syncs of the journal that failed (each is tried again).")
+		sample("wcsfsm_journal_write_errors_total", "", m.JournalWriteErrors)
+		metric("wcsfsm_journal_dropped_total", "counter", "Journal lines dropped: the queue of those waiting was full (the next checkpoint covers them).")
+		sample("wcsfsm_journal_dropped_total", "", m.JournalDropped)
+		metric("wcsfsm_journal_queued", "gauge", "Journal lines waiting to be written.")
+		sample("wcsfsm_journal_queued", "", m.JournalQueued)
+		metric("wcsfsm_checkpoints_total", "counter", "Checkpoints written since the start.")
+		sample("wcsfsm_checkpoints_total", "", m.Checkpoints)
+		metric("wcsfsm_checkpoint_errors_total", "counter", "Checkpoints that failed (tried again at the next interval).")
+		sample("wcsfsm_checkpoint_errors_total", "", m.CheckpointErrors)
+		metric("wcsfsm_checkpoint_age_seconds", "gauge", "Seconds since the last checkpoint was written or restored (-1: none yet).")
+		b = append(b, "wcsfsm_checkpoint_age_seconds "+strconv.FormatFloat(m.CheckpointAge, 'g', 6, 64)+"\n"...)
+		metric("wcsfsm_checkpoint_bytes", "gauge", "Size of the last checkpoint written.")
+		sample("wcsfsm_checkpoint_bytes", "", m.CheckpointBytes)
+	}
 	metric("wcsfsm_requests_total", "counter", "HTTP requests answered, by status code (400: a body that could not be read; 503 to a POST: the client went away while it waited).")
 	// The usual codes always, at 0 until they happen; any other once seen.
 	seen := map[int]bool{http.StatusOK: true, http.StatusBadRequest: true, http.StatusNotFound: true, http.StatusMethodNotAllowed: true,
