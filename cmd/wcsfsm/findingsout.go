@@ -43,11 +43,12 @@ type findingsOut struct {
 
 	// What the journal (-state) adds to a findings output; all unset for
 	// the findings.
-	syncEach    bool          // a write counts as written once the file is synced (-sync)
-	syncEvery   time.Duration // sync a written file this often at most (0: never)
-	beforeWrite func() error  // called by the writer before each batch, under wmu: may change w and file (rotation); an error fails the write
-	wmu         sync.Mutex    // held while writing, syncing or rotating: the file is the writer's and the syncer's
-	dirty       bool          // written since the last sync (under wmu)
+	syncEach    bool                   // a write counts as written once the file is synced (-sync)
+	syncEvery   time.Duration          // sync a written file this often at most (0: never)
+	beforeWrite func() error           // called by the writer before each batch, under wmu: may change w and file (rotation); an error fails the write
+	wmu         sync.Mutex             // held while writing, syncing or rotating: the file is the writer's and the syncer's
+	gate        atomic.Pointer[func()] // called by the writer before each batch, before wmu: waits for what must be written first (the journal)
+	dirty       bool                   // written since the last sync (under wmu)
 }
 
 // Bounds of findingsOut.
@@ -242,6 +243,9 @@ func (o *findingsOut) run() {
 		batch = append(batch[:0], o.queue...)
 		o.mu.Unlock()
 
+		if gate := o.gate.Load(); gate != nil {
+			(*gate)()
+		}
 		o.writing.Store(time.Now().UnixNano())
 		o.wmu.Lock()
 		var stored int

@@ -150,6 +150,18 @@ func (h *hookServer) openState(findings io.Writer) (string, error) {
 		return fail(fmt.Errorf("%w: %v", errState, err))
 	}
 	st.journal = j
+	// A finding is written once its request's journal line is: else a
+	// crash could leave the finding of a request the journal lacks (never
+	// answered, never judged again), a finding of nothing. The journal's
+	// lines queued when a batch of findings is taken include those of
+	// every finding in it (take queues the line first).
+	gate := func() {
+		upTo := j.out.lastQueued()
+		for !j.out.writtenUpTo(upTo) && j.out.failing() == nil {
+			j.out.wait(upTo, time.Second) // a journal that fails lets the findings go on
+		}
+	}
+	h.out.gate.Store(&gate)
 	// The files of earlier runs are complete: compress them.
 	for _, f := range files {
 		if !f.gz && f.first != next {
@@ -221,11 +233,18 @@ func (h *hookServer) checkpoint(d time.Duration) error {
 	buf.Write(hdr)
 	buf.WriteByte('\n')
 	err := h.tracker.Snapshot(&buf)
-	fseq := h.out.lastQueued()
+	fseq, jseq := h.out.lastQueued(), j.out.lastQueued()
 	h.mu.Unlock()
 	if err == nil {
-		h.out.wait(fseq, d)
-		if !h.out.writtenUpTo(fseq) {
+		// The journal's lines it covers first (unless the journal fails:
+		// then the checkpoint is what covers them), then the findings.
+		start := time.Now()
+		j.out.wait(jseq, d)
+		if !j.out.writtenUpTo(jseq) && j.out.failing() == nil {
+			err = errors.New("the journal lines it covers are not written yet")
+		}
+		h.out.wait(fseq, d-time.Since(start))
+		if err == nil && !h.out.writtenUpTo(fseq) {
 			err = errors.New("the findings it covers are not written yet")
 		}
 	}
