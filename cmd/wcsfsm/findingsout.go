@@ -25,6 +25,7 @@ type findingsOut struct {
 	w        io.Writer
 	file     *os.File // w, when it is a regular file
 	maxQueue int      // bytes queued at most
+	what     string   // what its lines are, for an error: "findings"
 
 	mu      sync.Mutex
 	queue   []byte        // lines not yet written (the first may have begun, on a stream)
@@ -75,7 +76,7 @@ func newLineOut(w io.Writer, maxQueue int) *findingsOut {
 	if maxQueue <= 0 {
 		maxQueue = defaultMaxQueue
 	}
-	o := &findingsOut{w: w, maxQueue: maxQueue, wake: make(chan struct{}), kick: make(chan struct{}, 1), done: make(chan struct{})}
+	o := &findingsOut{w: w, maxQueue: maxQueue, what: "findings", wake: make(chan struct{}), kick: make(chan struct{}, 1), done: make(chan struct{})}
 	o.setFile(w)
 	return o
 }
@@ -366,7 +367,7 @@ func (o *findingsOut) close(d time.Duration) error {
 		o.queue = o.queue[:0]
 	}
 	if n := o.dropped.Load(); n > 0 {
-		msg := strconv.FormatInt(n, 10) + " findings could not be written"
+		msg := strconv.FormatInt(n, 10) + " " + o.what + " could not be written"
 		switch {
 		case stuck:
 			return errors.New(msg + ": " + errStalled.Error())

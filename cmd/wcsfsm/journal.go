@@ -66,8 +66,9 @@ const (
 func journalName(first uint64) string { return fmt.Sprintf("journal-%012d.jsonl", first) }
 
 // openJournal begins the journal file of request first in dir and starts
-// writing (synced every journalSyncEvery, or each batch with syncEach).
-func openJournal(dir string, first uint64, maxSize int64, syncEach bool) (*journal, error) {
+// writing (synced every journalSyncEvery, or each batch with syncEach),
+// with at most maxQueue bytes waiting while writes fail.
+func openJournal(dir string, first uint64, maxSize int64, maxQueue int, syncEach bool) (*journal, error) {
 	if maxSize <= 0 {
 		maxSize = defaultJournalSize
 	}
@@ -80,7 +81,8 @@ func openJournal(dir string, first uint64, maxSize int64, syncEach bool) (*journ
 		return nil, err
 	}
 	j := &journal{dir: dir, maxSize: maxSize, f: f, first: first}
-	j.out = newLineOut(f, 0)
+	j.out = newLineOut(f, maxQueue)
+	j.out.what = "journal lines"
 	j.out.syncEach = syncEach
 	j.out.syncEvery = journalSyncEvery
 	j.out.beforeWrite = j.beforeWrite

@@ -50,6 +50,7 @@ type serveConfig struct {
 	JournalSize        int64         // -journal-size: bytes of a journal file before the next begins
 	CheckpointEvery    int           // -checkpoint-every: requests between checkpoints
 	CheckpointInterval time.Duration // -checkpoint-interval: time between checkpoints
+	JournalQueue       int           // bytes of journal lines that wait while the disk fails (0: defaultMaxQueue)
 
 	Logf func(format string, args ...any) // what serve tells its operator (nil: nothing)
 }
@@ -80,6 +81,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Int64Var(&cfg.JournalSize, "journal-size", defaultJournalSize, "with -state: `bytes` of a journal file before the next begins (the full one is compressed)")
 	fs.IntVar(&cfg.CheckpointEvery, "checkpoint-every", defaultCheckpointEvery, "with -state: take a checkpoint every `N` requests")
 	fs.DurationVar(&cfg.CheckpointInterval, "checkpoint-interval", defaultCheckpointInterval, "with -state: take a checkpoint this often")
+	fs.IntVar(&cfg.JournalQueue, "journal-queue", defaultMaxQueue, "with -state: `bytes` of journal lines that wait while the disk fails; past them lines are dropped until a checkpoint covers them")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-tail] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
 		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each hook (named by")
@@ -102,8 +104,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 || cfg.BodyTimeout <= 0 || cfg.MaxID <= 0 ||
-		cfg.JournalSize <= 0 || cfg.CheckpointEvery <= 0 || cfg.CheckpointInterval <= 0 {
-		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities, -max-id, -body-timeout, -journal-size, -checkpoint-every and -checkpoint-interval must be positive")
+		cfg.JournalSize <= 0 || cfg.CheckpointEvery <= 0 || cfg.CheckpointInterval <= 0 || cfg.JournalQueue <= 0 {
+		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities, -max-id, -body-timeout, -journal-size, -journal-queue, -checkpoint-every and -checkpoint-interval must be positive")
 		return 2
 	}
 	if cfg.MaxEntities > tracker.MaxMaxEntities {
@@ -146,10 +148,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // findings that cannot be written.
 func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer) (tracker.Stats, error) {
 	h := newHookServer(cfg, out)
-	logf := cfg.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
+	logf := h.logf
 	if cfg.State != "" {
 		said, err := h.openState(out)
 		if err != nil {
@@ -307,6 +306,13 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 	}
 	h.wait(fseq, jseq)
 	h.answer(w, http.StatusOK, "application/json", body)
+}
+
+// logf tells the operator (cfg.Logf).
+func (h *hookServer) logf(format string, args ...any) {
+	if h.cfg.Logf != nil {
+		h.cfg.Logf(format, args...)
+	}
 }
 
 // unhealthy says what fails, one line each: the findings output, the
@@ -492,7 +498,10 @@ func (h *hookServer) take(path string, line []byte, judge func(path string, n in
 	fs := judge(path, h.n)
 	if line != nil {
 		jseq = h.state.journal.add(line)
-		if h.n-h.state.lastN >= h.state.every {
+		if j := h.state.journal; h.n-h.state.lastN >= h.state.every ||
+			j.broken && j.out.queuedLines() == 0 && j.out.failing() == nil {
+			// Time for one; or the journal takes lines again after some
+			// were dropped: a checkpoint now covers them.
 			select {
 			case h.state.kick <- struct{}{}:
 			default:
@@ -530,11 +539,18 @@ func (h *hookServer) close() error {
 	cerr := h.checkpoint(closeWait)
 	err := h.out.close(closeWait)
 	st.lock.Close()
-	if err == nil && jerr != nil {
-		err = fmt.Errorf("the journal: %w", jerr)
-	}
-	if err == nil && cerr != nil {
-		err = fmt.Errorf("the last checkpoint: %w (a start judges the journal after the one before again)", cerr)
+	// The state is lost only when both fail: a last checkpoint covers what
+	// the journal lacks, and without one a start judges the journal after
+	// the checkpoint before again.
+	switch {
+	case jerr != nil && cerr != nil:
+		if err == nil {
+			err = fmt.Errorf("the journal: %v; and the last checkpoint: %w (a start goes on from the checkpoint before, without the requests the journal lacks)", jerr, cerr)
+		}
+	case jerr != nil:
+		h.logf("the journal: %v (the last checkpoint covers those requests; validate on the journal lacks them)", jerr)
+	case cerr != nil:
+		h.logf("the last checkpoint: %v (a start judges the journal after the one before again)", cerr)
 	}
 	return err
 }

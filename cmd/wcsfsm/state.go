@@ -145,7 +145,7 @@ func (h *hookServer) openState(findings io.Writer) (string, error) {
 			plural(int64(replayed), "journaled request"), time.Since(start).Round(time.Millisecond),
 			plural(int64(h.out.lastQueued()-before), "finding"), h.n+1))
 	}
-	j, err := openJournal(dir, next, h.cfg.JournalSize, h.cfg.Sync)
+	j, err := openJournal(dir, next, h.cfg.JournalSize, h.cfg.JournalQueue, h.cfg.Sync)
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", errState, err))
 	}

@@ -135,6 +135,11 @@ type restartHook struct {
 // restartLog is a gen log with mistakes put in (lines left out, lines
 // twice), so that there are findings to compare, as hooks.
 func restartLog(t *testing.T, events int, seed int) []restartHook {
+	return genHooks(t, events, seed, true)
+}
+
+// genHooks is a gen log as hooks, with mistakes put in or not.
+func genHooks(t *testing.T, events int, seed int, mistakes bool) []restartHook {
 	t.Helper()
 	var gen bytes.Buffer
 	if code := run([]string{"gen", "-seed", strconv.Itoa(seed), "-events", strconv.Itoa(events), "-sessions", "40"}, nil, &gen, io.Discard); code != 0 {
@@ -148,11 +153,11 @@ func restartLog(t *testing.T, events int, seed int) []restartHook {
 		if m == nil {
 			t.Fatalf("gen line %d: %q", i+1, l)
 		}
-		if i%97 == 50 {
+		if mistakes && i%97 == 50 {
 			continue // left out: what follows in its session breaks a rule
 		}
 		n := 1
-		if i%89 == 40 {
+		if mistakes && i%89 == 40 {
 			n = 2 // twice: a repeated status
 		}
 		for range n {
@@ -324,6 +329,25 @@ func TestServeRestart(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("serve's findings over the run differ from validate's on its journal (-validate +serve):\n%s", diff)
 			}
+			// validate reads the journal as it lies, compressed files and all.
+			files, _ := filepath.Glob(filepath.Join(state, "journal*"))
+			if len(files) < 3 {
+				t.Errorf("journal files %q: want several (-journal-size 64 KiB)", files)
+			}
+			var gz int
+			for _, f := range files {
+				if strings.HasSuffix(f, ".gz") {
+					gz++
+				}
+			}
+			if gz < len(files)-1 {
+				t.Errorf("%d of %d journal files compressed, want all but the last", gz, len(files))
+			}
+			var direct bytes.Buffer
+			run(append([]string{"validate", "-format", "json"}, files...), nil, &direct, io.Discard)
+			if d := comparable(t, direct.Bytes(), true); len(d) != len(want) {
+				t.Errorf("validate DIR/journal*: %d findings, validate on the concatenation %d", len(d), len(want))
+			}
 			t.Logf("%d hooks posted, %d answered 200, %d journaled, %d findings, %d judged again at starts",
 				len(hooks), len(answered), len(tags), len(got), judgedAgain)
 		})
@@ -377,4 +401,142 @@ func concatJournal(t *testing.T, dir string) []byte {
 		out.Write(b)
 	}
 	return out.Bytes()
+}
+
+// TestServeStateDiskFull fills the file system of -state (a small tmpfs)
+// under a valid load: every hook is still answered 200, /healthz says the
+// journal fails, the journal's queue overflows and its lines are dropped;
+// once space is freed the journal goes on (in a new file), a checkpoint
+// covers what was dropped, /healthz is 200 again. Then a SIGKILL, and a
+// start judges the journal after that checkpoint again: the whole log,
+// over the full disk and the crash, has no finding.
+func TestServeStateDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs takes root")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	// Most of the space taken, so that the journal fills the rest soon.
+	filler := filepath.Join(dir, "filler")
+	if err := os.WriteFile(filler, make([]byte, 8<<20-48<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	findings := filepath.Join(t.TempDir(), "findings.jsonl") // not on the full disk
+	hooks := genHooks(t, 3000, 5, false)
+	// Checkpoints only when the journal takes lines again, and at the stop.
+	args := []string{"-state", filepath.Join(dir, "state"), "-findings", findings, "-journal-queue", "32768",
+		"-checkpoint-interval", "1h", "-checkpoint-every", "1000000000"}
+	p := startProc(t, args...)
+	get := func(path string) (int, string) {
+		resp, err := http.Get(p.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	metric := func(name string) string {
+		_, m := get("/metrics")
+		if v := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindStringSubmatch(m); v != nil {
+			return v[1]
+		}
+		return "none"
+	}
+	third := len(hooks) / 3
+	if got := postAll(t, p.url, hooks[:third], nil); len(got) != third {
+		t.Fatalf("%d of %d hooks answered 200 on a full disk", len(got), third)
+	}
+	if code, msg := get("/healthz"); code != 503 || !strings.Contains(msg, "the journal cannot be written") {
+		t.Errorf("/healthz on a full disk: %d %q, want 503 saying the journal fails", code, msg)
+	}
+	if v := metric("wcsfsm_journal_dropped_total"); v == "0" || v == "none" {
+		t.Errorf("wcsfsm_journal_dropped_total %s with a queue of 32 KiB and %d hooks on a full disk", v, third)
+	}
+	os.Remove(filler)
+	waitFor(t, "/healthz 200 once space is freed", func() bool { code, _ := get("/healthz"); return code == 200 })
+	if got := postAll(t, p.url, hooks[third:2*third], nil); len(got) != third {
+		t.Fatalf("%d of %d hooks answered 200 after the space was freed", len(got), third)
+	}
+	if v := metric("wcsfsm_checkpoints_total"); v != "1" {
+		t.Errorf("wcsfsm_checkpoints_total %s after the journal took lines again, want 1", v)
+	}
+	said := p.stop(t, syscall.SIGKILL)
+	p = startProc(t, args...)
+	rest := hooks[2*third:]
+	if got := postAll(t, p.url, rest, nil); len(got) != len(rest) {
+		t.Fatalf("%d of %d hooks answered 200 after the restart", len(got), len(rest))
+	}
+	said = append(said, drain(p.stderr)...)
+	said = append(said, p.stop(t, syscall.SIGTERM)...)
+	t.Logf("stderr: %q", said)
+	if b, err := os.ReadFile(findings); err != nil || len(b) != 0 {
+		t.Errorf("findings of a valid log over a full disk and a crash (%v):\n%s", err, b)
+	}
+	want := fmt.Sprintf("stopped; %d events, 0 errors, 0 warnings", len(hooks))
+	if last := said[len(said)-1]; !strings.HasSuffix(last, want) {
+		t.Errorf("last line on stderr: %q, want it to end in %q", last, want)
+	}
+	if !slices.ContainsFunc(said, func(l string) bool {
+		return regexp.MustCompile(`judged the [1-9]\d* journaled requests`).MatchString(l)
+	}) {
+		t.Errorf("the start after the SIGKILL judged nothing again (the test has no teeth): %q", said)
+	}
+}
+
+// TestServeStateRefused: a state directory serve cannot go on from is
+// refused at the start (exit 2, saying why and what to do), never taken
+// as empty: a checkpoint that is none or is corrupt, a directory another
+// serve holds.
+func TestServeStateRefused(t *testing.T) {
+	good := t.TempDir()
+	p := startProc(t, "-state", good)
+	for _, tc := range []struct {
+		why   string
+		setup func(dir string)
+		want  string
+	}{
+		{"a directory another serve holds", nil, "another wcsfsm serve uses it"},
+		{"a checkpoint that is not one", func(dir string) {
+			os.WriteFile(filepath.Join(dir, "checkpoint"), []byte("hello\n"), 0o644)
+		}, "not a checkpoint of wcsfsm serve (move it away and serve judges the whole journal again)"},
+		{"a checkpoint cut short", func(dir string) {
+			b := checkpointOf(t)
+			os.WriteFile(filepath.Join(dir, "checkpoint"), b[:len(b)-10], 0o644)
+		}, "tracker: bad snapshot"},
+		{"a checkpoint with a bit flipped", func(dir string) {
+			b := checkpointOf(t)
+			b[len(b)-20] ^= 1
+			os.WriteFile(filepath.Join(dir, "checkpoint"), b, 0o644)
+		}, "tracker: bad snapshot"},
+	} {
+		dir := good
+		if tc.setup != nil {
+			dir = t.TempDir()
+			tc.setup(dir)
+		}
+		var stderr bytes.Buffer
+		code := run([]string{"serve", "-addr", "127.0.0.1:0", "-state", dir}, nil, io.Discard, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.why, code, stderr.String(), tc.want)
+		}
+	}
+	p.stop(t, syscall.SIGTERM)
+}
+
+// checkpointOf returns the checkpoint serve -state writes after a few hooks.
+func checkpointOf(t *testing.T) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	s := startServe(t, serveConfig{State: dir})
+	postAll(t, s.url, genHooks(t, 50, 1, false), nil)
+	s.wait(t)
+	b, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
