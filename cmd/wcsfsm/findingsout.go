@@ -50,6 +50,7 @@ type findingsOut struct {
 	wmu         sync.Mutex             // held while writing, syncing or rotating: the file is the writer's and the syncer's
 	gate        atomic.Pointer[func()] // called by the writer before each batch, before wmu: waits for what must be written first (the journal)
 	dirty       bool                   // written since the last sync (under wmu)
+	fileBytes   int64                  // bytes stored in the current file by this writer (under wmu; setFile resets it)
 }
 
 // Bounds of findingsOut.
@@ -83,7 +84,7 @@ func newLineOut(w io.Writer, maxQueue int) *findingsOut {
 
 // setFile makes w the output, and its file when it is a regular file.
 func (o *findingsOut) setFile(w io.Writer) {
-	o.w, o.file = w, nil
+	o.w, o.file, o.fileBytes = w, nil, 0
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			o.file = f
@@ -259,6 +260,7 @@ func (o *findingsOut) run() {
 		}
 		if stored > 0 {
 			o.dirty = true
+			o.fileBytes += int64(stored)
 		}
 		if err == nil && o.syncEach {
 			// Lines that are in the file count as written even when the

@@ -108,15 +108,14 @@ func (j *journal) add(line []byte) uint64 {
 // full, or when a checkpoint has covered a gap (the lines that follow are
 // numbered from where it was taken).
 func (j *journal) beforeWrite() error {
+	first := j.resume.Load()
+	if first == 0 && j.out.fileBytes < j.maxSize {
+		return nil
+	}
 	j.out.mu.Lock()
 	written := j.out.written
 	j.out.mu.Unlock()
-	first := j.resume.Load()
 	if first == 0 {
-		st, err := j.f.Stat()
-		if err != nil || st.Size() < j.maxSize {
-			return nil
-		}
 		first = j.first + (written - j.base)
 	}
 	f, err := os.OpenFile(filepath.Join(j.dir, journalName(first)), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
