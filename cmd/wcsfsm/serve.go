@@ -83,13 +83,15 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.CheckpointInterval, "checkpoint-interval", defaultCheckpointInterval, "with -state: take a checkpoint this often")
 	fs.IntVar(&cfg.JournalQueue, "journal-queue", defaultMaxQueue, "with -state: `bytes` of journal lines that wait while the disk fails; past them lines are dropped until a checkpoint covers them")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-tail] [-findings FILE] [-max-body BYTES] [-max-inflight N]")
+		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-tail] [-findings FILE] [-state DIR] [-max-body BYTES] [-max-inflight N]")
 		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each hook (named by")
 		fmt.Fprintln(stderr, "the last segment of the request path: /apps/EchoApp/publishStream), and writes each")
 		fmt.Fprintln(stderr, "finding as a JSON line. GET /healthz, GET /metrics (Prometheus).")
 		fmt.Fprintln(stderr, "A well-formed hook is answered 200 whatever happens to the findings output: while")
 		fmt.Fprintln(stderr, "writes fail (a full disk) findings wait in a bounded queue and /healthz answers 503.")
 		fmt.Fprintln(stderr, "SIGINT or SIGTERM: finish the requests taken, write every finding, exit 0.")
+		fmt.Fprintln(stderr, "With -state DIR: a journal of the hooks and checkpoints there; a start, after SIGTERM or a")
+		fmt.Fprintln(stderr, "crash, goes on where it was (with -findings FILE, no finding lost or written twice).")
 		fs.PrintDefaults()
 	}
 	rest, err := parseArgs(fs, args)
