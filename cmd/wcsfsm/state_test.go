@@ -411,19 +411,8 @@ func concatJournal(t *testing.T, dir string) []byte {
 // start judges the journal after that checkpoint again: the whole log,
 // over the full disk and the crash, has no finding.
 func TestServeStateDiskFull(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a tmpfs takes root")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 	// Most of the space taken, so that the journal fills the rest soon.
-	filler := filepath.Join(dir, "filler")
-	if err := os.WriteFile(filler, make([]byte, 8<<20-48<<10), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, filler := mountTmpfs(t, "8m", 8<<20, 48<<10)
 	findings := filepath.Join(t.TempDir(), "findings.jsonl") // not on the full disk
 	hooks := genHooks(t, 3000, 5, false)
 	// Checkpoints only when the journal takes lines again, and at the stop.
@@ -461,7 +450,9 @@ func TestServeStateDiskFull(t *testing.T) {
 	if got := postAll(t, p.url, hooks[third:2*third], nil); len(got) != third {
 		t.Fatalf("%d of %d hooks answered 200 after the space was freed", len(got), third)
 	}
-	if v := metric("wcsfsm_checkpoints_total"); v != "1" {
+	// One checkpoint (two, when a second request saw the journal take
+	// lines again before the first checkpoint was under way).
+	if v := metric("wcsfsm_checkpoints_total"); v != "1" && v != "2" {
 		t.Errorf("wcsfsm_checkpoints_total %s after the journal took lines again, want 1", v)
 	}
 	said := p.stop(t, syscall.SIGKILL)
