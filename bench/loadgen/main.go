@@ -182,11 +182,12 @@ func metrics(base string) (map[string]int64, error) {
 		if i < 0 {
 			continue
 		}
-		v, err := strconv.ParseInt(line[i+1:], 10, 64)
+		// client_golang writes a large count as a float (1.5e+06).
+		f, err := strconv.ParseFloat(line[i+1:], 64)
 		if err != nil {
 			continue
 		}
-		name := line[:i]
+		v, name := int64(f), line[:i]
 		switch {
 		case strings.HasPrefix(name, "wcsfsm_hooks_total"):
 			out["wcsfsm_hooks_total"] += v

@@ -21,6 +21,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
@@ -101,55 +104,70 @@ func post(url, path, body string) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// metrics fetches /metrics and parses it: the value of each sample, by
-// name and labels as written. It checks that every sample's metric has its
-// HELP and TYPE before it.
+// metrics fetches /metrics and parses it with expfmt's text parser (which
+// refuses a sample without its family's TYPE, or one twice): the value of
+// each sample of serve's own counters and gauges (wcsfsm_*), by name and
+// labels, sorted by name as client_golang writes them; a histogram's count
+// as NAME_count.
 func metrics(t *testing.T, url string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for name, mf := range scrape(t, url) {
+		if !strings.HasPrefix(name, "wcsfsm_") {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			key := name
+			if len(m.GetLabel()) > 0 {
+				var ls []string
+				for _, l := range m.GetLabel() {
+					ls = append(ls, l.GetName()+"="+strconv.Quote(l.GetValue()))
+				}
+				key += "{" + strings.Join(ls, ",") + "}"
+			}
+			var v float64
+			switch mf.GetType() {
+			case dto.MetricType_COUNTER:
+				v = m.GetCounter().GetValue()
+			case dto.MetricType_GAUGE:
+				v = m.GetGauge().GetValue()
+			case dto.MetricType_HISTOGRAM:
+				key, v = name+"_count", float64(m.GetHistogram().GetSampleCount())
+			default:
+				t.Fatalf("metrics: %s is a %v", name, mf.GetType())
+			}
+			if _, dup := out[key]; dup {
+				t.Errorf("metrics: %s twice", key)
+			}
+			if v != float64(int64(v)) {
+				t.Errorf("metrics: %s = %v, not a whole number", key, v)
+			}
+			out[key] = int64(v)
+		}
+	}
+	return out
+}
+
+// scrape fetches /metrics as the text format and parses it.
+func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 	t.Helper()
 	resp, err := client.Get(url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s/metrics: %s", url, resp.Status)
+	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Errorf("metrics Content-Type %q", ct)
 	}
-	out := map[string]int64{}
-	declared := map[string]string{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		l := sc.Text()
-		if f := strings.Fields(l); len(f) >= 4 && f[0] == "#" {
-			if f[1] == "TYPE" {
-				declared[f[2]] = f[3]
-			}
-			continue
-		}
-		i := strings.LastIndexByte(l, ' ')
-		if i < 0 {
-			t.Fatalf("metrics: bad line %q", l)
-		}
-		name, v := l[:i], l[i+1:]
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			t.Fatalf("metrics: bad value in %q", l)
-		}
-		base := name
-		if j := strings.IndexByte(name, '{'); j >= 0 {
-			base = name[:j]
-			if !strings.HasSuffix(name, "}") {
-				t.Fatalf("metrics: bad labels in %q", l)
-			}
-		}
-		if declared[base] == "" {
-			t.Errorf("metrics: %s has no TYPE before it", base)
-		}
-		if _, dup := out[name]; dup {
-			t.Errorf("metrics: %s twice", name)
-		}
-		out[name] = n
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
 	}
-	return out
+	return mfs
 }
 
 // hookBody is a WCS-style body (no "event": the path names the family).
