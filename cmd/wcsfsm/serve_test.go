@@ -453,6 +453,7 @@ func TestServeFlags(t *testing.T) {
 		{"a bound must be positive", []string{"serve", "-max-body", "0"}, "max-body"},
 		{"serve takes no arguments", []string{"serve", "log.jsonl"}, "argument"},
 		{"a findings file that cannot be opened", []string{"serve", "-findings", "/nonexistent/dir/f.jsonl"}, "findings"},
+		{"a log format that is none", []string{"serve", "-log-format", "yaml"}, "log-format"},
 	}
 	for _, c := range cases {
 		_, got := invoke(c.args, strings.NewReader(""))
