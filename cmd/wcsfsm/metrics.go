@@ -146,7 +146,7 @@ var (
 	descTracked = prometheus.NewDesc("wcsfsm_entities_tracked",
 		"Entities tracked.", nil, nil)
 	descLimit = prometheus.NewDesc("wcsfsm_entities_limit",
-		"Most entities tracked at once (-max-entities); past it the oldest are forgotten, each an entities-limit finding.", nil, nil)
+		"Most entities tracked at once (-max-entities); an event that would start one more is an entity-limit finding, its entity not tracked.", nil, nil)
 	descSessions = prometheus.NewDesc("wcsfsm_sessions_tracked",
 		"WCS sessions tracked.", nil, nil)
 	descInFlight = prometheus.NewDesc("wcsfsm_requests_in_flight",
@@ -254,6 +254,7 @@ func (h *hookServer) startAside(ops net.Listener) (stop func()) {
 	var srv *http.Server
 	served := make(chan struct{})
 	if ops != nil {
+		h.logger().Info("metrics and health on http://"+ops.Addr().String(), "metrics_addr", ops.Addr().String())
 		srv = &http.Server{
 			Handler:           h.opsHandler(),
 			ReadHeaderTimeout: 10 * time.Second,

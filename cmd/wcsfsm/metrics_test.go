@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -41,12 +40,7 @@ func TestServeMetricsFamilies(t *testing.T) {
 	}
 	mfs := scrape(t, s.url)
 
-	types := map[string]string{}
-	for name, mf := range mfs {
-		if strings.HasPrefix(name, "wcsfsm_") {
-			types[name] = mf.GetType().String()
-		}
-	}
+	types := familyTypes(mfs, "wcsfsm_")
 	want := map[string]string{
 		"wcsfsm_events_total":                "COUNTER",
 		"wcsfsm_hooks_total":                 "COUNTER",
@@ -121,6 +115,20 @@ func TestServeMetricsFamilies(t *testing.T) {
 			t.Errorf("%s = %d (present %v), want %d", k, got, ok, v)
 		}
 	}
+}
+
+// familyTypes returns the type of each family whose name has one of the
+// prefixes.
+func familyTypes(mfs map[string]*dto.MetricFamily, prefixes ...string) map[string]string {
+	out := map[string]string{}
+	for name, mf := range mfs {
+		for _, p := range prefixes {
+			if strings.HasPrefix(name, p) {
+				out[name] = mf.GetType().String()
+			}
+		}
+	}
+	return out
 }
 
 // syncBuffer is a bytes.Buffer for a logger and a test at once.
@@ -209,7 +217,14 @@ func TestServeOutputFailingLogged(t *testing.T) {
 	}
 	var got []string
 	for _, rec := range jsonLines(t, logs.String()) {
-		got = append(got, rec["level"].(string)+" "+rec["output"].(string))
+		out, ok := rec["output"].(string)
+		if !ok {
+			if rec["addr"] != ln.Addr().String() {
+				t.Errorf("a line about no output, not the listening one: %v", rec)
+			}
+			continue
+		}
+		got = append(got, rec["level"].(string)+" "+out)
 		if rec["level"] == "WARN" && !strings.Contains(rec["err"].(string), "no space left on device") {
 			t.Errorf("the warning does not say why: %v", rec)
 		}
@@ -228,20 +243,7 @@ func TestServeOutputFailingLogged(t *testing.T) {
 // hook; a real SIGTERM stops both listeners.
 func TestServeMetricsAddr(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "findings.jsonl")
-	pr, pw := io.Pipe()
-	lines := make(chan string, 16)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run([]string{"serve", "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-log-format", "json", "-findings", file}, nil, io.Discard, pw)
-		pw.Close()
-	}()
+	lines, exit := runAside([]string{"serve", "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-log-format", "json", "-findings", file}, io.Discard)
 	next := func() map[string]any {
 		select {
 		case l, ok := <-lines:
@@ -355,5 +357,46 @@ func TestLogFormats(t *testing.T) {
 	}
 	if _, err := newLogger(io.Discard, "yaml"); err == nil {
 		t.Error("-log-format yaml taken")
+	}
+}
+
+// TestServeMetricsState: with -state, the journal's and the checkpoints'
+// families, and wcsfsm_output_failing for each of the three outputs.
+func TestServeMetricsState(t *testing.T) {
+	s := startServe(t, serveConfig{State: t.TempDir(), CheckpointEvery: 2})
+	for i := range 5 {
+		if code, err := post(s.url, streamPath, illegal(i)); err != nil || code != 200 {
+			t.Fatalf("hook %d: %d %v", i, code, err)
+		}
+	}
+	waitFor(t, "a checkpoint", func() bool { return metrics(t, s.url)["wcsfsm_checkpoints_total"] > 0 })
+	mfs := scrape(t, s.url)
+	types := familyTypes(mfs, "wcsfsm_journal_", "wcsfsm_checkpoint")
+	want := map[string]string{
+		"wcsfsm_journal_bytes":              "GAUGE",
+		"wcsfsm_journal_files":              "GAUGE",
+		"wcsfsm_journal_queued":             "GAUGE",
+		"wcsfsm_journal_write_errors_total": "COUNTER",
+		"wcsfsm_journal_dropped_total":      "COUNTER",
+		"wcsfsm_checkpoints_total":          "COUNTER",
+		"wcsfsm_checkpoint_errors_total":    "COUNTER",
+		"wcsfsm_checkpoint_age_seconds":     "GAUGE",
+		"wcsfsm_checkpoint_bytes":           "GAUGE",
+	}
+	if diff := cmp.Diff(want, types); diff != "" {
+		t.Errorf("-state's families and their types (-want +got):\n%s", diff)
+	}
+	if age := mfs["wcsfsm_checkpoint_age_seconds"].GetMetric()[0].GetGauge().GetValue(); age < 0 {
+		t.Errorf("wcsfsm_checkpoint_age_seconds %v after a checkpoint", age)
+	}
+	if b := mfs["wcsfsm_journal_bytes"].GetMetric()[0].GetGauge().GetValue(); b <= 0 {
+		t.Errorf("wcsfsm_journal_bytes %v after 5 hooks", b)
+	}
+	failing := map[string]float64{}
+	for _, m := range mfs["wcsfsm_output_failing"].GetMetric() {
+		failing[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+	}
+	if diff := cmp.Diff(map[string]float64{"findings": 0, "journal": 0, "checkpoint": 0}, failing); diff != "" {
+		t.Errorf("wcsfsm_output_failing (-want +got):\n%s", diff)
 	}
 }
