@@ -112,7 +112,8 @@ LOAD_EVENTS=${LOAD_EVENTS:-100000}
 if [[ -n "${SMOKE:-}" ]]; then
 	LOAD_EVENTS=5000
 fi
-"$tmp/wcsfsm" serve -addr 127.0.0.1:0 -findings "$tmp/serve-findings.jsonl" 2>"$tmp/serve.err" &
+# -log-format text: its first line is "wcsfsm serve: listening on http://ADDR".
+"$tmp/wcsfsm" serve -addr 127.0.0.1:0 -log-format text -findings "$tmp/serve-findings.jsonl" 2>"$tmp/serve.err" &
 serve_pid=$!
 addr=""
 for ((i = 0; i < 100; i++)); do

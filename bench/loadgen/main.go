@@ -123,6 +123,10 @@ func run(addr string, events, sessions, conns int, duration time.Duration, seed 
 	errs := after["wcsfsm_findings_total{error}"] - before["wcsfsm_findings_total{error}"]
 	fmt.Printf("loadgen: %d of %d events posted over %d connections in %.2f s: %.0f events/s; server took %d, %d error findings, %d failed posts\n",
 		posted.Load(), total, conns, elapsed.Seconds(), float64(posted.Load())/elapsed.Seconds(), taken, errs, failed.Load())
+	if n := after["wcsfsm_hook_duration_seconds_count"] - before["wcsfsm_hook_duration_seconds_count"]; n > 0 {
+		us := after["wcsfsm_hook_duration_seconds_sum{µs}"] - before["wcsfsm_hook_duration_seconds_sum{µs}"]
+		fmt.Printf("loadgen: the server's mean handling time of a hook, body read to answer ready: %.1f µs\n", float64(us)/float64(n))
+	}
 	switch {
 	case failed.Load() > 0:
 		return fmt.Errorf("%d posts failed, the first: %v", failed.Load(), firstErr.Load())
@@ -160,8 +164,9 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) error {
 }
 
 // metrics reads the server's counters: wcsfsm_hooks_total summed over
-// its labels, and wcsfsm_findings_total of severity error as
-// "wcsfsm_findings_total{error}".
+// its labels, wcsfsm_findings_total of severity error as
+// "wcsfsm_findings_total{error}", and the count and sum (in µs, as
+// "wcsfsm_hook_duration_seconds_sum{µs}") of the hooks' handling time.
 func metrics(base string) (map[string]int64, error) {
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
@@ -182,16 +187,21 @@ func metrics(base string) (map[string]int64, error) {
 		if i < 0 {
 			continue
 		}
-		v, err := strconv.ParseInt(line[i+1:], 10, 64)
+		// client_golang writes a large count as a float (1.5e+06).
+		f, err := strconv.ParseFloat(line[i+1:], 64)
 		if err != nil {
 			continue
 		}
-		name := line[:i]
+		v, name := int64(f), line[:i]
 		switch {
 		case strings.HasPrefix(name, "wcsfsm_hooks_total"):
 			out["wcsfsm_hooks_total"] += v
 		case strings.HasPrefix(name, "wcsfsm_findings_total") && strings.Contains(name, `severity="error"`):
 			out["wcsfsm_findings_total{error}"] += v
+		case name == "wcsfsm_hook_duration_seconds_count":
+			out[name] = v
+		case name == "wcsfsm_hook_duration_seconds_sum":
+			out[name+"{µs}"] = int64(f * 1e6)
 		}
 	}
 	return out, sc.Err()

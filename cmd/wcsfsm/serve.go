@@ -7,11 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -52,7 +52,8 @@ type serveConfig struct {
 	CheckpointInterval time.Duration // -checkpoint-interval: time between checkpoints
 	JournalQueue       int           // bytes of journal lines that wait while the disk fails (0: defaultMaxQueue)
 
-	Logf func(format string, args ...any) // what serve tells its operator (nil: nothing)
+	Metrics net.Listener // -metrics-addr: /metrics and /healthz there too (nil: on -addr only)
+	Log     *slog.Logger // -log-format: what serve tells its operator (nil: nothing)
 }
 
 // Defaults of serve's waits.
@@ -67,6 +68,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("wcsfsm serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen on this `address`")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics and /healthz on this `address` too (for a scraper on another network than WCS)")
+	logFormat := fs.String("log-format", "text", "write serve's own lines to standard error in this `format`: text, or json (a JSON object a line)")
 	findings := fs.String("findings", "", "append findings (JSON lines) to this `file`; default standard output")
 	var cfg serveConfig
 	fs.BoolVar(&cfg.Partial, "partial", false, "the hooks carry only some families: check a rule across families only where its other side appeared")
@@ -83,10 +86,12 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.CheckpointInterval, "checkpoint-interval", defaultCheckpointInterval, "with -state: take a checkpoint this often")
 	fs.IntVar(&cfg.JournalQueue, "journal-queue", defaultMaxQueue, "with -state: `bytes` of journal lines that wait while the disk fails; past them lines are dropped until a checkpoint covers them")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-partial] [-tail] [-findings FILE] [-state DIR] [-max-body BYTES] [-max-inflight N]")
+		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-metrics-addr ADDR] [-log-format text|json] [-partial] [-tail]")
+		fmt.Fprintln(stderr, "                    [-findings FILE] [-state DIR] [-max-body BYTES] [-max-inflight N]")
 		fmt.Fprintln(stderr, "\nA REST-hook receiver: answers every POST 200 with its body, validates each hook (named by")
 		fmt.Fprintln(stderr, "the last segment of the request path: /apps/EchoApp/publishStream), and writes each")
-		fmt.Fprintln(stderr, "finding as a JSON line. GET /healthz, GET /metrics (Prometheus).")
+		fmt.Fprintln(stderr, "finding as a JSON line. GET /healthz, GET /metrics (Prometheus: wcsfsm_*, go_*, process_*),")
+		fmt.Fprintln(stderr, "on -addr and on -metrics-addr if given. Its own lines go to standard error (-log-format).")
 		fmt.Fprintln(stderr, "A well-formed hook is answered 200 whatever happens to the findings output: while")
 		fmt.Fprintln(stderr, "writes fail (a full disk) findings wait in a bounded queue and /healthz answers 503.")
 		fmt.Fprintln(stderr, "SIGINT or SIGTERM: finish the requests taken, write every finding, exit 0.")
@@ -101,17 +106,23 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	log, err := newLogger(stderr, *logFormat)
+	if err != nil {
+		fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
+		return 2
+	}
+	cfg.Log = log
 	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "wcsfsm serve: unexpected argument %q\n", rest[0])
+		log.Error(fmt.Sprintf("unexpected argument %q", rest[0]))
 		return 2
 	}
 	if cfg.MaxBody <= 0 || cfg.MaxInflight <= 0 || cfg.MaxEntities <= 0 || cfg.BodyTimeout <= 0 || cfg.MaxID <= 0 ||
 		cfg.JournalSize <= 0 || cfg.CheckpointEvery <= 0 || cfg.CheckpointInterval <= 0 || cfg.JournalQueue <= 0 {
-		fmt.Fprintln(stderr, "wcsfsm serve: -max-body, -max-inflight, -max-entities, -max-id, -body-timeout, -journal-size, -journal-queue, -checkpoint-every and -checkpoint-interval must be positive")
+		log.Error("-max-body, -max-inflight, -max-entities, -max-id, -body-timeout, -journal-size, -journal-queue, -checkpoint-every and -checkpoint-interval must be positive")
 		return 2
 	}
 	if cfg.MaxEntities > tracker.MaxMaxEntities {
-		fmt.Fprintf(stderr, "wcsfsm serve: -max-entities takes at most %d\n", tracker.MaxMaxEntities)
+		log.Error(fmt.Sprintf("-max-entities takes at most %d", tracker.MaxMaxEntities))
 		return 2
 	}
 	out := stdout
@@ -120,7 +131,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		// wrote last, not to write them twice.
 		f, err := os.OpenFile(*findings, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 		if err != nil {
-			fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
+			log.Error(err.Error())
 			return 2
 		}
 		defer f.Close()
@@ -128,19 +139,25 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
+		log.Error(err.Error())
 		return 2
+	}
+	if *metricsAddr != "" {
+		if cfg.Metrics, err = net.Listen("tcp", *metricsAddr); err != nil {
+			ln.Close()
+			log.Error("-metrics-addr: " + err.Error())
+			return 2
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, "wcsfsm serve: "+format+"\n", args...) }
 	st, err := serve(ctx, ln, cfg, out)
 	if err != nil {
-		fmt.Fprintf(stderr, "wcsfsm serve: %v\n", err)
+		log.Error(err.Error())
 		return 2
 	}
-	fmt.Fprintf(stderr, "wcsfsm serve: stopped; %s, %s, %s\n", plural(st.Events, "event"),
-		plural(st.Errors(), "error"), plural(st.Warnings(), "warning"))
+	log.Info(fmt.Sprintf("stopped; %s, %s, %s", plural(st.Events, "event"), plural(st.Errors(), "error"), plural(st.Warnings(), "warning")),
+		"events", st.Events, "errors", st.Errors(), "warnings", st.Warnings())
 	return 0
 }
 
@@ -150,17 +167,21 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // findings that cannot be written.
 func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer) (tracker.Stats, error) {
 	h := newHookServer(cfg, out)
-	logf := h.logf
+	log := h.logger()
 	if cfg.State != "" {
 		said, err := h.openState(out)
 		if err != nil {
 			ln.Close()
+			if cfg.Metrics != nil {
+				cfg.Metrics.Close()
+			}
 			h.out.close(closeWait)
 			return h.tracker.Stats(), err
 		}
-		logf("state %s", said)
+		log.Info("state "+said, "state", cfg.State)
 	}
-	logf("listening on http://%s", ln.Addr())
+	log.Info("listening on http://"+ln.Addr().String(), "addr", ln.Addr().String())
+	stopAside := h.startAside(cfg.Metrics) // -metrics-addr, and the log of the outputs failing
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -180,6 +201,7 @@ func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer)
 		err = srv.Shutdown(context.Background())
 		<-served
 	}
+	stopAside()
 	if werr := h.close(); err == nil {
 		err = werr
 	}
@@ -205,6 +227,7 @@ type hookServer struct {
 	buf       []byte
 	codes     sync.Map // int (status code) -> *atomic.Int64
 	inflight  atomic.Int64
+	prom      *promMetrics // /metrics (metrics.go)
 }
 
 func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
@@ -229,6 +252,7 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 	}
 	h.decoders.New = func() any { return new(hookbody.Decoder) }
 	h.lines.New = func() any { return new([]byte) }
+	h.prom = newPromMetrics(h)
 	return h
 }
 
@@ -255,7 +279,7 @@ func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.answer(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
 	case r.URL.Path == "/metrics":
-		h.answer(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", h.metrics())
+		h.serveMetrics(w, r)
 	default:
 		h.answer(w, http.StatusNotFound, "text/plain; charset=utf-8", []byte("not found: POST a hook, GET /healthz or /metrics\n"))
 	}
@@ -284,6 +308,7 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 	// The body first, without a slot: a slow client holds up no hook.
 	// Bodies read at once are bounded all the same, for memory.
 	body, status, err := h.readBody(w, r, rc)
+	read := time.Now()
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
 		var line []byte
@@ -307,14 +332,8 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.wait(fseq, jseq)
+	h.observeHook(read)
 	h.answer(w, http.StatusOK, "application/json", body)
-}
-
-// logf tells the operator (cfg.Logf).
-func (h *hookServer) logf(format string, args ...any) {
-	if h.cfg.Logf != nil {
-		h.cfg.Logf(format, args...)
-	}
 }
 
 // unhealthy says what fails, one line each: the findings output, the
@@ -550,94 +569,9 @@ func (h *hookServer) close() error {
 			err = fmt.Errorf("the journal: %v; and the last checkpoint: %w (a start goes on from the checkpoint before, without the requests the journal lacks)", jerr, cerr)
 		}
 	case jerr != nil:
-		h.logf("the journal: %v (the last checkpoint covers those requests; validate on the journal lacks them)", jerr)
+		h.logger().Warn(fmt.Sprintf("the journal: %v (the last checkpoint covers those requests; validate on the journal lacks them)", jerr), "err", jerr.Error())
 	case cerr != nil:
-		h.logf("the last checkpoint: %v (a start judges the journal after the one before again)", cerr)
+		h.logger().Warn(fmt.Sprintf("the last checkpoint: %v (a start judges the journal after the one before again)", cerr), "err", cerr.Error())
 	}
 	return err
-}
-
-// metrics writes the Prometheus text exposition format.
-func (h *hookServer) metrics() []byte {
-	st := h.tracker.Stats()
-	var b []byte
-	metric := func(name, typ, help string) {
-		b = append(b, "# HELP "+name+" "+help+"\n# TYPE "+name+" "+typ+"\n"...)
-	}
-	sample := func(name, labels string, v int64) {
-		b = append(b, name...)
-		if labels != "" {
-			b = append(append(append(b, '{'), labels...), '}')
-		}
-		b = append(b, ' ')
-		b = strconv.AppendInt(b, v, 10)
-		b = append(b, '\n')
-	}
-	metric("wcsfsm_events_total", "counter", "Status events taken, by family (event=\"\": hooks naming no hook WCS posts).")
-	for _, f := range wcs.Families() {
-		sample("wcsfsm_events_total", `event="`+f.String()+`"`, st.Families[f])
-	}
-	sample("wcsfsm_events_total", `event=""`, st.Unknown())
-	metric("wcsfsm_hooks_total", "counter", "Hooks taken, by kind (hooks.md: status, invocation, command, other; unknown: naming no hook WCS posts).")
-	for k := wcs.MethodKind(0); k < wcs.NumMethodKinds; k++ {
-		sample("wcsfsm_hooks_total", `kind="`+k.String()+`"`, st.Hooks(k))
-	}
-	sample("wcsfsm_hooks_total", `kind="unknown"`, st.Unknown())
-	metric("wcsfsm_findings_total", "counter", "Findings made, by kind and severity (written, or dropped: wcsfsm_findings_dropped_total).")
-	for k := tracker.Kind(0); k < tracker.NumKinds; k++ {
-		sample("wcsfsm_findings_total", `kind="`+k.String()+`",severity="`+k.Severity().String()+`"`, st.Findings[k])
-	}
-	metric("wcsfsm_findings_dropped_total", "counter", "Findings not written: the queue of those waiting was full (the output failed, stalled, or was slower than the hooks).")
-	sample("wcsfsm_findings_dropped_total", "", h.out.dropped.Load())
-	metric("wcsfsm_findings_queued", "gauge", "Findings waiting to be written (more than a few: the output fails; see /healthz).")
-	sample("wcsfsm_findings_queued", "", int64(h.out.queuedLines()))
-	metric("wcsfsm_findings_write_errors_total", "counter", "Writes of findings that failed (each is tried again).")
-	sample("wcsfsm_findings_write_errors_total", "", h.out.failures.Load())
-	metric("wcsfsm_entities_open", "gauge", "Entities tracked that are not in a final state.")
-	sample("wcsfsm_entities_open", "", int64(st.Open))
-	metric("wcsfsm_entities_tracked", "gauge", "Entities tracked.")
-	sample("wcsfsm_entities_tracked", "", int64(st.Tracked))
-	metric("wcsfsm_sessions_tracked", "gauge", "WCS sessions tracked.")
-	sample("wcsfsm_sessions_tracked", "", int64(st.Sessions))
-	metric("wcsfsm_requests_in_flight", "gauge", "Hook requests being handled.")
-	sample("wcsfsm_requests_in_flight", "", h.inflight.Load())
-	if h.state != nil {
-		m := h.state.metrics()
-		metric("wcsfsm_journal_bytes", "gauge", "Bytes of the journal files in the -state directory.")
-		sample("wcsfsm_journal_bytes", "", m.JournalBytes)
-		metric("wcsfsm_journal_files", "gauge", "Journal files in the -state directory.")
-		sample("wcsfsm_journal_files", "", m.JournalFiles)
-		metric("wcsfsm_journal_write_errors_total", "counter", "Writes and syncs of the journal that failed (each is tried again).")
-		sample("wcsfsm_journal_write_errors_total", "", m.JournalWriteErrors)
-		metric("wcsfsm_journal_dropped_total", "counter", "Journal lines dropped: the queue of those waiting was full (the next checkpoint covers them).")
-		sample("wcsfsm_journal_dropped_total", "", m.JournalDropped)
-		metric("wcsfsm_journal_queued", "gauge", "Journal lines waiting to be written.")
-		sample("wcsfsm_journal_queued", "", m.JournalQueued)
-		metric("wcsfsm_checkpoints_total", "counter", "Checkpoints written since the start.")
-		sample("wcsfsm_checkpoints_total", "", m.Checkpoints)
-		metric("wcsfsm_checkpoint_errors_total", "counter", "Checkpoints that failed (tried again at the next interval).")
-		sample("wcsfsm_checkpoint_errors_total", "", m.CheckpointErrors)
-		metric("wcsfsm_checkpoint_age_seconds", "gauge", "Seconds since the last checkpoint was written or restored (-1: none yet).")
-		b = append(b, "wcsfsm_checkpoint_age_seconds "+strconv.FormatFloat(m.CheckpointAge, 'g', 6, 64)+"\n"...)
-		metric("wcsfsm_checkpoint_bytes", "gauge", "Size of the last checkpoint written.")
-		sample("wcsfsm_checkpoint_bytes", "", m.CheckpointBytes)
-	}
-	metric("wcsfsm_requests_total", "counter", "HTTP requests answered, by status code (400: a body that could not be read; 503 to a POST: the client went away while it waited).")
-	// The usual codes always, at 0 until they happen; any other once seen.
-	seen := map[int]bool{http.StatusOK: true, http.StatusBadRequest: true, http.StatusNotFound: true, http.StatusMethodNotAllowed: true,
-		http.StatusRequestEntityTooLarge: true, http.StatusServiceUnavailable: true}
-	h.codes.Range(func(k, _ any) bool { seen[k.(int)] = true; return true })
-	codes := make([]int, 0, len(seen))
-	for c := range seen {
-		codes = append(codes, c)
-	}
-	sort.Ints(codes)
-	for _, c := range codes {
-		var v int64
-		if x, ok := h.codes.Load(c); ok {
-			v = x.(*atomic.Int64).Load()
-		}
-		sample("wcsfsm_requests_total", `code="`+strconv.Itoa(c)+`"`, v)
-	}
-	return b
 }

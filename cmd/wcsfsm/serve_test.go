@@ -21,6 +21,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
@@ -101,55 +104,70 @@ func post(url, path, body string) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// metrics fetches /metrics and parses it: the value of each sample, by
-// name and labels as written. It checks that every sample's metric has its
-// HELP and TYPE before it.
+// metrics fetches /metrics and parses it with expfmt's text parser (which
+// refuses a sample without its family's TYPE, or one twice): the value of
+// each sample of serve's own counters and gauges (wcsfsm_*) whose value is
+// a whole number, by name and labels, sorted by name as client_golang
+// writes them; a histogram's count as NAME_count.
 func metrics(t *testing.T, url string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for name, mf := range scrape(t, url) {
+		if !strings.HasPrefix(name, "wcsfsm_") {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			key := name
+			if len(m.GetLabel()) > 0 {
+				var ls []string
+				for _, l := range m.GetLabel() {
+					ls = append(ls, l.GetName()+"="+strconv.Quote(l.GetValue()))
+				}
+				key += "{" + strings.Join(ls, ",") + "}"
+			}
+			var v float64
+			switch mf.GetType() {
+			case dto.MetricType_COUNTER:
+				v = m.GetCounter().GetValue()
+			case dto.MetricType_GAUGE:
+				v = m.GetGauge().GetValue()
+			case dto.MetricType_HISTOGRAM:
+				key, v = name+"_count", float64(m.GetHistogram().GetSampleCount())
+			default:
+				t.Fatalf("metrics: %s is a %v", name, mf.GetType())
+			}
+			if _, dup := out[key]; dup {
+				t.Errorf("metrics: %s twice", key)
+			}
+			if v != float64(int64(v)) {
+				continue // seconds (wcsfsm_checkpoint_age_seconds): scrape has them
+			}
+			out[key] = int64(v)
+		}
+	}
+	return out
+}
+
+// scrape fetches /metrics as the text format and parses it.
+func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 	t.Helper()
 	resp, err := client.Get(url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s/metrics: %s", url, resp.Status)
+	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Errorf("metrics Content-Type %q", ct)
 	}
-	out := map[string]int64{}
-	declared := map[string]string{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		l := sc.Text()
-		if f := strings.Fields(l); len(f) >= 4 && f[0] == "#" {
-			if f[1] == "TYPE" {
-				declared[f[2]] = f[3]
-			}
-			continue
-		}
-		i := strings.LastIndexByte(l, ' ')
-		if i < 0 {
-			t.Fatalf("metrics: bad line %q", l)
-		}
-		name, v := l[:i], l[i+1:]
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			t.Fatalf("metrics: bad value in %q", l)
-		}
-		base := name
-		if j := strings.IndexByte(name, '{'); j >= 0 {
-			base = name[:j]
-			if !strings.HasSuffix(name, "}") {
-				t.Fatalf("metrics: bad labels in %q", l)
-			}
-		}
-		if declared[base] == "" {
-			t.Errorf("metrics: %s has no TYPE before it", base)
-		}
-		if _, dup := out[name]; dup {
-			t.Errorf("metrics: %s twice", name)
-		}
-		out[name] = n
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
 	}
-	return out
+	return mfs
 }
 
 // hookBody is a WCS-style body (no "event": the path names the family).
@@ -435,6 +453,7 @@ func TestServeFlags(t *testing.T) {
 		{"a bound must be positive", []string{"serve", "-max-body", "0"}, "max-body"},
 		{"serve takes no arguments", []string{"serve", "log.jsonl"}, "argument"},
 		{"a findings file that cannot be opened", []string{"serve", "-findings", "/nonexistent/dir/f.jsonl"}, "findings"},
+		{"a log format that is none", []string{"serve", "-log-format", "yaml"}, "log-format"},
 	}
 	for _, c := range cases {
 		_, got := invoke(c.args, strings.NewReader(""))
@@ -442,11 +461,10 @@ func TestServeFlags(t *testing.T) {
 	}
 }
 
-// TestServeSignal runs the command as main does, on an ephemeral port with
-// a findings file, and stops it with a real SIGTERM: exit 0, the findings
-// of the hooks taken in the file.
-func TestServeSignal(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "findings.jsonl")
+// runAside runs the command as main does, with args, in the background:
+// its standard error's lines as they come (closed once it exited), and its
+// exit status.
+func runAside(args []string, stdout io.Writer) (<-chan string, <-chan int) {
 	pr, pw := io.Pipe()
 	lines := make(chan string, 16)
 	go func() {
@@ -457,11 +475,20 @@ func TestServeSignal(t *testing.T) {
 		close(lines)
 	}()
 	exit := make(chan int, 1)
-	var stdout bytes.Buffer
 	go func() {
-		exit <- run([]string{"serve", "-addr", "127.0.0.1:0", "-findings", file}, nil, &stdout, pw)
+		exit <- run(args, nil, stdout, pw)
 		pw.Close()
 	}()
+	return lines, exit
+}
+
+// TestServeSignal runs the command as main does, on an ephemeral port with
+// a findings file, and stops it with a real SIGTERM: exit 0, the findings
+// of the hooks taken in the file.
+func TestServeSignal(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "findings.jsonl")
+	var stdout bytes.Buffer
+	lines, exit := runAside([]string{"serve", "-addr", "127.0.0.1:0", "-findings", file}, &stdout)
 	first := <-lines
 	url, ok := strings.CutPrefix(first, "wcsfsm serve: listening on ")
 	if !ok {

@@ -91,3 +91,26 @@ func TestFsmtestLinksNoWCS(t *testing.T) {
 		t.Errorf("the module's packages fsm/fsmtest links (-want +got):\n%s", diff)
 	}
 }
+
+// TestPrometheusInTheCommandOnly: github.com/prometheus/client_golang (serve's
+// /metrics) and what it brings are the command's alone: no other package
+// links them, nor imports them in its tests.
+func TestPrometheusInTheCommandOnly(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Deps \" \"}} {{join .TestImports \" \"}} {{join .XTestImports \" \"}}", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		for _, dep := range fields[1:] {
+			if strings.HasPrefix(dep, "github.com/prometheus/") {
+				got = append(got, strings.TrimPrefix(strings.TrimPrefix(fields[0], module), "/"))
+				break
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"cmd/wcsfsm"}, got); diff != "" {
+		t.Errorf("the packages that link or import github.com/prometheus/... (-want +got):\n%s", diff)
+	}
+}
