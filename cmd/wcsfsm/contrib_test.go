@@ -578,8 +578,8 @@ func ruleQueries(t *testing.T) (queries []string, recorded map[string]bool) {
 // values of each of its labels.
 type exposition map[string]map[string]map[string]bool
 
-// scrape gets url's /metrics and reads it.
-func scrape(t *testing.T, url string) exposition {
+// scrapeExposition gets url's /metrics and reads it.
+func scrapeExposition(t *testing.T, url string) exposition {
 	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get(url + "/metrics")
@@ -634,7 +634,7 @@ var (
 // metrics', and every value they match with = one it takes.
 func TestContribMetricNames(t *testing.T) {
 	s := startServe(t, serveConfig{State: t.TempDir()})
-	exposed := scrape(t, s.url)
+	exposed := scrapeExposition(t, s.url)
 	for name := range pendingMetrics {
 		if exposed[name] != nil {
 			t.Errorf("%s is exposed now: take it off pendingMetrics", name)
