@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/wcsfsm/wcsfsm/eventlog"
 )
@@ -40,20 +41,49 @@ func openInputs(names []string, stdin io.Reader) ([]string, []io.Reader, error) 
 // (a pipe, a terminal, a FIFO) the log may be read as it is written, and
 // its findings should be shown as they come.
 func regularFiles(files []io.Reader) bool {
+	_, ok := inputSize(files)
+	return ok
+}
+
+// inputSize returns the bytes the inputs hold, as they are on disk
+// (compressed or not), and whether it is known: every input is a regular
+// file, named or redirected to standard input. It is meant for before the
+// reading: it counts each file's bytes from its offset, where reading
+// begins. A pipe, a terminal or a FIFO has no size.
+func inputSize(files []io.Reader) (int64, bool) {
+	var total int64
 	for _, f := range files {
 		g, ok := f.(*maybeGzip)
 		if !ok {
-			return false
+			return 0, false
 		}
 		src, ok := g.src.(*os.File)
 		if !ok {
-			return false
+			return 0, false
 		}
-		if st, err := src.Stat(); err != nil || !st.Mode().IsRegular() {
-			return false
+		st, err := src.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			return 0, false
+		}
+		size := st.Size()
+		if off, err := src.Seek(0, io.SeekCurrent); err == nil && off <= size {
+			size -= off
+		}
+		total += size
+	}
+	return total, true
+}
+
+// inputRead returns the bytes read so far from the inputs, as they are on
+// disk (what inputSize counts: a compressed file's compressed bytes).
+func inputRead(files []io.Reader) int64 {
+	var n int64
+	for _, f := range files {
+		if g, ok := f.(*maybeGzip); ok {
+			n += g.raw.Load()
 		}
 	}
-	return true
+	return n
 }
 
 func closeAll(files []io.Reader) {
@@ -74,11 +104,12 @@ type maybeGzip struct {
 	file *os.File // to close; nil for standard input
 	r    io.Reader
 	err  error
+	raw  atomic.Int64 // bytes read from src (safe to read while reading goes on): progress
 }
 
 func (g *maybeGzip) Read(p []byte) (int, error) {
 	if g.r == nil && g.err == nil {
-		br := bufio.NewReaderSize(g.src, 64<<10)
+		br := bufio.NewReaderSize(countingReader{g.src, &g.raw}, 64<<10)
 		g.r = br
 		m, err := br.Peek(2)
 		if err != nil && err != io.EOF && len(m) < 2 {
@@ -103,6 +134,18 @@ func (g *maybeGzip) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// countingReader counts the bytes read from r in n.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n.Add(int64(k))
+	return k, err
 }
 
 // gzipError says that err comes from the decompression (gzip's own errors

@@ -37,16 +37,23 @@ func TestRegularFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.why, func(t *testing.T) {
-			_, files, err := openInputs(tt.names, tt.stdin)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer closeAll(files)
-			if got := regularFiles(files); got != tt.want {
+			if got := regularFiles(openTestInputs(t, tt.names, tt.stdin)); got != tt.want {
 				t.Errorf("regularFiles = %v, want %v", got, tt.want)
 			}
 		})
 	}
+}
+
+// openTestInputs opens the inputs as validate does, closed at the end of
+// the test.
+func openTestInputs(t *testing.T, names []string, stdin io.Reader) []io.Reader {
+	t.Helper()
+	_, files, err := openInputs(names, stdin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeAll(files) })
+	return files
 }
 
 // TestCloseAll: the files openInputs opened are closed by closeAll, and

@@ -110,7 +110,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !regularFiles(files) {
 		stopFlush = liveFlush(out, &mu)
 	}
-	stop := progress(stderr, v)
+	total, _ := inputSize(files) // 0 when unknown: no percent
+	stop := progress(stderr, v, total, func() int64 { return inputRead(files) })
 	formats, noHooks, err := readLog(v, in, names, files, stderr, "wcsfsm validate")
 	stopFlush()
 	if err != nil {
@@ -256,13 +257,16 @@ func liveFlush(out *bufio.Writer, mu *sync.Mutex) func() {
 }
 
 // progress shows, on a terminal only, how far the reading got, once a
-// second after the first; the returned function stops it and clears the
-// line.
-func progress(stderr io.Writer, v *eventlog.Validator) func() {
+// second after the first: lines and bytes read, and when the size of the
+// input is known (total > 0: regular files), the percent of it read (done
+// gives the bytes read of it) and the time left at the rate so far. The
+// returned function stops it and clears the line.
+func progress(stderr io.Writer, v *eventlog.Validator, total int64, done func() int64) func() {
 	f, ok := stderr.(*os.File)
 	if !ok || !isTerminal(f) {
 		return func() {}
 	}
+	start := time.Now()
 	quit := make(chan struct{})
 	stopped := make(chan struct{})
 	go func() {
@@ -273,7 +277,7 @@ func progress(stderr io.Writer, v *eventlog.Validator) func() {
 		for {
 			select {
 			case <-ticker.C:
-				fmt.Fprintf(f, "\rwcsfsm: %d lines, %.1f MiB read…", v.Lines.Load(), float64(v.Bytes.Load())/(1<<20))
+				fmt.Fprint(f, "\r"+progressLine(v.Lines.Load(), v.Bytes.Load(), done(), total, time.Since(start))+"\033[K")
 				shown = true
 			case <-quit:
 				if shown {
@@ -287,4 +291,38 @@ func progress(stderr io.Writer, v *eventlog.Validator) func() {
 		close(quit)
 		<-stopped
 	}
+}
+
+// progressLine is the line progress shows after elapsed: the lines and the
+// bytes read (MiB, as the files hold them once decompressed), and when
+// total, the size of the inputs on disk, is known (> 0), the percent of it
+// done (bytes read from the disk) and the time left at the rate so far.
+//
+//	wcsfsm: 1200000 lines, 512.0 MiB read, 42%, 1m05s left…
+func progressLine(lines, bytes, done, total int64, elapsed time.Duration) string {
+	s := fmt.Sprintf("wcsfsm: %d lines, %.1f MiB read", lines, float64(bytes)/(1<<20))
+	if total <= 0 {
+		return s + "…"
+	}
+	done = min(max(done, 0), total) // a file that grows while it is read: 100% at most
+	s += fmt.Sprintf(", %d%%", done*100/total)
+	if done > 0 && done < total && elapsed > 0 {
+		left := elapsed.Seconds() * float64(total-done) / float64(done)
+		s += ", " + shortDuration(time.Duration(min(left, 100*3600)*float64(time.Second))) + " left"
+	}
+	return s + "…"
+}
+
+// shortDuration writes d to the second, as a person reads it: 5s, 1m05s,
+// 2h03m (at most 99h59m; an hour or more without its seconds).
+func shortDuration(d time.Duration) string {
+	sec := int64((d + time.Second/2) / time.Second)
+	switch {
+	case sec < 60:
+		return fmt.Sprintf("%ds", sec)
+	case sec < 3600:
+		return fmt.Sprintf("%dm%02ds", sec/60, sec%60)
+	}
+	m := min((sec+30)/60, 99*60+59)
+	return fmt.Sprintf("%dh%02dm", m/60, m%60)
 }
