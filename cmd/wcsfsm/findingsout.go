@@ -111,11 +111,19 @@ func (o *findingsOut) syncer() {
 		case <-o.done:
 			return
 		case <-tick.C:
+			// The sync runs outside wmu: the writer goes on meanwhile
+			// (an fsync can take milliseconds, and every hook waits for
+			// the writer). A file that rotation closes meanwhile was
+			// synced by it (Close waits for the Sync in progress).
 			o.wmu.Lock()
-			if err := o.sync(); err != nil {
-				o.failures.Add(1)
-			}
+			f, dirty := o.file, o.dirty
+			o.dirty = false
 			o.wmu.Unlock()
+			if dirty && f != nil {
+				if err := f.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
+					o.failures.Add(1)
+				}
+			}
 		}
 	}
 }
