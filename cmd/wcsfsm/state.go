@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/wcsfsm/wcsfsm/tracker"
@@ -335,7 +336,20 @@ func lastFindings(f *os.File) (line, count int, err error) {
 	from := max(size-most, 0)
 	b := make([]byte, size-from)
 	if _, err := f.ReadAt(b, from); err != nil && err != io.EOF {
-		return 0, 0, err
+		if !errors.Is(err, syscall.EBADF) {
+			return 0, 0, err
+		}
+		// Open for writing only (a standard output redirected with >>):
+		// read the same file through a descriptor of its own.
+		r, rerr := reopenRead(f, st)
+		if rerr != nil {
+			return 0, 0, fmt.Errorf("%v (and it cannot be opened for reading: %v)", err, rerr)
+		}
+		_, err = r.ReadAt(b, from)
+		r.Close()
+		if err != nil && err != io.EOF {
+			return 0, 0, err
+		}
 	}
 	if end := bytes.LastIndexByte(b, '\n') + 1; end < len(b) {
 		if err := f.Truncate(from + int64(end)); err != nil {
@@ -358,6 +372,25 @@ func lastFindings(f *os.File) (line, count int, err error) {
 		count++
 	}
 	return line, count, nil
+}
+
+// reopenRead opens for reading the file f has open (whose Stat is st):
+// through /proc/self/fd where there is one, else by its name.
+func reopenRead(f *os.File, st os.FileInfo) (*os.File, error) {
+	var last error
+	for _, name := range []string{"/proc/self/fd/" + strconv.Itoa(int(f.Fd())), f.Name()} {
+		r, err := os.Open(name)
+		if err != nil {
+			last = err
+			continue
+		}
+		if rst, err := r.Stat(); err == nil && os.SameFile(rst, st) {
+			return r, nil
+		}
+		r.Close()
+		last = errors.New(name + " is another file")
+	}
+	return nil, last
 }
 
 // stateMetrics are the figures of -state that /metrics serves.
