@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fileServe is serve -state run in-process with its findings in a file.
+type fileServe struct {
+	url    string
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+func startFileServe(t *testing.T, cfg serveConfig, findings string) *fileServe {
+	t.Helper()
+	f, err := os.OpenFile(findings, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &fileServe{url: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		defer f.Close()
+		_, s.err = serve(ctx, ln, cfg, f)
+	}()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *fileServe) stop() {
+	s.cancel()
+	<-s.done
+}
+
+type rawReq struct{ path, body string }
+
+func postRaw(t *testing.T, url string, reqs []rawReq) {
+	t.Helper()
+	for _, r := range reqs {
+		resp, err := http.Post(url+r.path, "application/json", bytes.NewReader([]byte(r.body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		echo, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 && string(echo) != r.body {
+			t.Errorf("%s %q: echo %q", r.path, r.body, echo)
+		}
+	}
+}
+
+// liveReplayValidate posts reqs to serve -state, then judges the journal
+// again from nothing (no checkpoint, an empty findings file), and returns
+// the findings of each way, and validate's on the journal.
+func liveReplayValidate(t *testing.T, cfg serveConfig, reqs []rawReq) (live, replayed, validated []string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg.State = filepath.Join(dir, "state")
+	findings := filepath.Join(dir, "findings.jsonl")
+	s := startFileServe(t, cfg, findings)
+	postRaw(t, s.url, reqs)
+	s.stop()
+	if s.err != nil {
+		t.Fatalf("serve: %v", s.err)
+	}
+	b, _ := os.ReadFile(findings)
+	live = comparable(t, b, false)
+	// As after a crash before any checkpoint, with no finding written.
+	os.Remove(filepath.Join(cfg.State, "checkpoint"))
+	os.WriteFile(findings, nil, 0o644)
+	s = startFileServe(t, cfg, findings)
+	s.stop()
+	if s.err != nil {
+		t.Fatalf("serve: %v", s.err)
+	}
+	b, _ = os.ReadFile(findings)
+	replayed = comparable(t, b, false)
+	all := filepath.Join(dir, "all.jsonl")
+	os.WriteFile(all, concatJournal(t, cfg.State), 0o644)
+	var vout bytes.Buffer
+	run([]string{"validate", "-format", "json", "-input", "jsonl", all}, nil, &vout, io.Discard)
+	validated = comparable(t, vout.Bytes(), true)
+	return
+}
+
+// TestServeStateReplayAsLive: a start that judges the journal again (a
+// crash before the checkpoint, no finding written) gives the findings the
+// requests got when they were taken, whatever their body or path: odd
+// bodies, bodies that are no JSON object (with bytes that are not UTF-8),
+// paths naming no hook (with a segment that is not UTF-8). And validate on
+// the journal agrees on every request that carried a hook.
+func TestServeStateReplayAsLive(t *testing.T) {
+	conn := `{"appKey":"defaultApp","sessionId":"s1","status":"ESTABLISHED"}`
+	const cp = "/apps/EchoApp/ConnectionStatusEvent"
+	reqs := []rawReq{
+		{cp, conn},
+		{cp, "\ufeff" + conn},
+		{cp, `{"a":"` + "\xff\xff" + `" x}`},
+		{cp, "\xff{"},
+		{cp, `{}`},
+		{cp, ` { } `},
+		{cp, "{\n\"sessionId\":\"s2\",\n\"status\":\"DISCONNECTED\"\n}\n"},
+		{cp, `{"event":"StreamStatusEvent","sessionId":"s3","status":"ESTABLISHED"}`},
+		{cp, `{"event":"ConnectionStatusEvent","event":"StreamStatusEvent","sessionId":"s3b","status":"ESTABLISHED"}`},
+		{"/apps/EchoApp/nohook", `{"sessionId":"s4","status":"ESTABLISHED"}`},
+		{"/apps/EchoApp/%FFx", `{"sessionId":"s4","status":"ESTABLISHED"}`},
+		{"/apps/EchoApp/", `{"sessionId":"s4","status":"ESTABLISHED"}`},
+		{"/", `{"sessionId":"s4","status":"ESTABLISHED"}`},
+		{cp, `{"event":5,"sessionId":"s5","status":"ESTABLISHED"}`},
+		{"/apps/EchoApp/nohook", `{"event":null,"sessionId":"s6","status":"ESTABLISHED"}`},
+		{cp, ``},
+		{cp, `[1]`},
+		{cp, `"str"`},
+		{cp, `null`},
+		{cp, `{"sessionId":"s7","status":"ESTABLISHED"}{"x":1}`},
+	}
+	live, replayed, validated := liveReplayValidate(t, serveConfig{}, reqs)
+	if d := cmp.Diff(live, replayed); d != "" {
+		t.Errorf("judged again from the journal, the findings differ from those the requests got (-live +replay):\n%s", d)
+	}
+	notMalformed := func(fs []string) (out []string) {
+		for _, f := range fs {
+			if !strings.Contains(f, " malformed ") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	if d := cmp.Diff(notMalformed(live), notMalformed(validated)); d != "" {
+		t.Errorf("validate on the journal differs from serve (-serve +validate):\n%s", d)
+	}
+}
+
+func toB(s []string) (out [][]byte) {
+	for _, x := range s {
+		out = append(out, []byte(x))
+	}
+	return
+}
+
+// TestServeStateFindingsWriteOnly: serve -state with its findings on a
+// standard output redirected to a file (`>> findings.jsonl`, systemd's
+// append:), which is open for writing only. A start must not be refused
+// for it, and must still write no finding twice.
+func TestServeStateFindingsWriteOnly(t *testing.T) {
+	dir := t.TempDir()
+	cfg := serveConfig{State: filepath.Join(dir, "state")}
+	name := filepath.Join(dir, "findings.jsonl")
+	reqs := []rawReq{{"/apps/EchoApp/StreamStatusEvent", illegal(1)}, {"/apps/EchoApp/StreamStatusEvent", illegal(2)}}
+	for i := range 2 {
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { _, err := serve(ctx, ln, cfg, f); done <- err }()
+		if i == 0 {
+			postRaw(t, "http://"+ln.Addr().String(), reqs)
+		}
+		time.Sleep(100 * time.Millisecond)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("start %d with the findings on a write-only file: %v", i+1, err)
+		}
+		f.Close()
+		if i == 0 {
+			// As after a crash before the checkpoint: all judged again.
+			os.Remove(filepath.Join(cfg.State, "checkpoint"))
+		}
+	}
+	b, _ := os.ReadFile(name)
+	if got := comparable(t, b, false); len(got) != 2 {
+		t.Errorf("findings over the run: %q, want 2, once each", got)
+	}
+}
