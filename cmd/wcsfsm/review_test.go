@@ -195,3 +195,30 @@ func TestServeStateFindingsWriteOnly(t *testing.T) {
 		t.Errorf("findings over the run: %q, want 2, once each", got)
 	}
 }
+
+// TestJournalCloseStalled: a journal whose write does not return (a hung
+// mount) is closed within its bound all the same, as the findings output
+// is, not held forever by the write: a SIGTERM must end serve.
+func TestJournalCloseStalled(t *testing.T) {
+	j, err := openJournal(t.TempDir(), 1, 0, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &blockedWriter{release: make(chan struct{})}
+	defer close(w.release)
+	j.out.wmu.Lock()
+	j.out.setFile(w)
+	j.out.wmu.Unlock()
+	j.add([]byte("{}\n"))
+	waitFor(t, "the journal's write stalled", func() bool { return j.out.failing() != nil })
+	done := make(chan error, 1)
+	go func() { done <- j.close(100 * time.Millisecond) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "has not returned") {
+			t.Errorf("close of a stalled journal: %v, want the lines lost and why", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("close of a journal whose write does not return: still waiting after 5 s")
+	}
+}
