@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wcsfsm/wcsfsm/tracker"
 )
 
 // fileServe is serve -state run in-process with its findings in a file.
@@ -220,5 +221,48 @@ func TestJournalCloseStalled(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("close of a journal whose write does not return: still waiting after 5 s")
+	}
+}
+
+// TestServeStateNumbersGoOnPastFindings: when the findings file holds
+// findings of requests the journal lacks (its disk failed, the findings
+// went on, then a crash before the disk came back), a start numbers on
+// after them: no request number is given twice, the findings' numbers only
+// grow over the run.
+func TestServeStateNumbersGoOnPastFindings(t *testing.T) {
+	dir := t.TempDir()
+	cfg := serveConfig{State: filepath.Join(dir, "state")}
+	findings := filepath.Join(dir, "findings.jsonl")
+	s := startFileServe(t, cfg, findings)
+	postRaw(t, s.url, []rawReq{{streamPath, illegal(1)}, {streamPath, illegal(2)}, {streamPath, illegal(3)}})
+	s.stop()
+	// What the crash leaves: the journal has request 1 only, no checkpoint.
+	os.Remove(filepath.Join(cfg.State, "checkpoint"))
+	jf := filepath.Join(cfg.State, journalName(1))
+	b, err := os.ReadFile(jf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(jf, b[:bytes.IndexByte(b, '\n')+1], 0o644)
+	s = startFileServe(t, cfg, findings)
+	postRaw(t, s.url, []rawReq{{streamPath, illegal(4)}})
+	s.stop()
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	out, _ := os.ReadFile(findings)
+	var lines []int
+	for _, l := range bytes.Split(bytes.TrimSpace(out), []byte{'\n'}) {
+		var f tracker.Finding
+		if err := f.UnmarshalJSON(l); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, f.Line)
+	}
+	for i := 1; i < len(lines); i++ {
+		if lines[i] <= lines[i-1] {
+			t.Errorf("findings numbered %v over the run: request %d given twice", lines, lines[i])
+			break
+		}
 	}
 }

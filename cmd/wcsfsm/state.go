@@ -140,6 +140,15 @@ func (h *hookServer) openState(findings io.Writer) (string, error) {
 		return fail(fmt.Errorf("%w: the journal: %v", errState, err))
 	}
 	h.n = int(next) - 1
+	if h.skipLine > h.n {
+		// The findings file holds findings of requests that neither the
+		// journal nor the checkpoint holds (their lines were not written:
+		// the journal failed, the findings went on, then the stop): number
+		// on after them, never giving a number twice.
+		said = append(said, fmt.Sprintf("the findings file holds findings up to request %d, which the journal lacks from request %d on; going on after it", h.skipLine, h.n+1))
+		h.n = h.skipLine
+		next = uint64(h.n) + 1
+	}
 	h.skipLine, h.skipCount = 0, 0
 	if len(files) > 0 || restored {
 		said = append(said, fmt.Sprintf("judged the %s after it again in %v (%s written again); going on from request %d",
