@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +265,56 @@ func TestServeStateNumbersGoOnPastFindings(t *testing.T) {
 			t.Errorf("findings numbered %v over the run: request %d given twice", lines, lines[i])
 			break
 		}
+	}
+}
+
+// validateJournalArgs is how docs/embedding.md says to validate a state
+// directory's journal.
+var validateJournalArgs = []string{"validate", "-format", "json", "-input", "jsonl", "-max-line", strconv.Itoa(8 * defaultMaxBody)}
+
+// TestValidateJournalAsServed: `wcsfsm validate DIR/journal*`, as the docs
+// give it, gives the findings serve gave, for the requests that carried a
+// hook, whatever came before them in the journal and however large their
+// body was (up to -max-body).
+func TestValidateJournalAsServed(t *testing.T) {
+	for _, tc := range []struct {
+		why  string
+		reqs []rawReq
+	}{
+		{"a first request whose body is no JSON object but names a REST object, as a server log's line does", []rawReq{
+			{streamPath, "SEND REST OBJECT ==> not json"}, {streamPath, illegal(1)}, {streamPath, illegal(2)}}},
+		{"a body of -max-body bytes", []rawReq{
+			{streamPath, `{"pad":"` + strings.Repeat("x", defaultMaxBody-len(illegal(1))-9) + `",` + illegal(1)[1:]}}},
+	} {
+		t.Run(tc.why, func(t *testing.T) {
+			if n := len(tc.reqs[len(tc.reqs)-1].body); n > defaultMaxBody {
+				t.Fatalf("body of %d bytes", n)
+			}
+			dir := t.TempDir()
+			cfg := serveConfig{State: filepath.Join(dir, "state")}
+			findings := filepath.Join(dir, "findings.jsonl")
+			s := startFileServe(t, cfg, findings)
+			postRaw(t, s.url, tc.reqs)
+			s.stop()
+			b, _ := os.ReadFile(findings)
+			files, _ := filepath.Glob(filepath.Join(cfg.State, "journal*"))
+			var vout bytes.Buffer
+			run(append(append([]string{}, validateJournalArgs...), files...), nil, &vout, io.Discard)
+			notMalformed := func(fs []string) (out []string) {
+				for _, f := range fs {
+					if !strings.Contains(f, " malformed ") {
+						out = append(out, f)
+					}
+				}
+				return out
+			}
+			served, validated := notMalformed(comparable(t, b, false)), notMalformed(comparable(t, vout.Bytes(), true))
+			if len(served) == 0 {
+				t.Fatal("no finding served")
+			}
+			if d := cmp.Diff(served, validated); d != "" {
+				t.Errorf("validate %q differs from serve (-serve +validate):\n%s", validateJournalArgs, d)
+			}
+		})
 	}
 }
