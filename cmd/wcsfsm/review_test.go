@@ -318,3 +318,22 @@ func TestValidateJournalAsServed(t *testing.T) {
 		})
 	}
 }
+
+// TestServeStateNewRunNumbersFrom1: a new state directory begins a run
+// numbered from 1, even with a findings file of an earlier run, as
+// validate on its journal numbers it.
+func TestServeStateNewRunNumbersFrom1(t *testing.T) {
+	dir := t.TempDir()
+	findings := filepath.Join(dir, "findings.jsonl")
+	s := startFileServe(t, serveConfig{State: filepath.Join(dir, "old")}, findings)
+	postRaw(t, s.url, []rawReq{{streamPath, illegal(1)}, {streamPath, illegal(2)}, {streamPath, illegal(3)}})
+	s.stop()
+	s = startFileServe(t, serveConfig{State: filepath.Join(dir, "new")}, findings)
+	postRaw(t, s.url, []rawReq{{streamPath, illegal(4)}})
+	s.stop()
+	b, _ := os.ReadFile(findings)
+	got := comparable(t, b, false)
+	if len(got) != 4 || !strings.HasPrefix(got[3], "1 ") {
+		t.Errorf("findings %q: want the new run's numbered from 1", got)
+	}
+}

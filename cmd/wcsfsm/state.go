@@ -140,11 +140,12 @@ func (h *hookServer) openState(findings io.Writer) (string, error) {
 		return fail(fmt.Errorf("%w: the journal: %v", errState, err))
 	}
 	h.n = int(next) - 1
-	if h.skipLine > h.n {
+	if h.skipLine > h.n && (restored || len(files) > 0) {
 		// The findings file holds findings of requests that neither the
 		// journal nor the checkpoint holds (their lines were not written:
 		// the journal failed, the findings went on, then the stop): number
-		// on after them, never giving a number twice.
+		// on after them, never giving a number twice. (A directory with no
+		// state begins a new run, numbered from 1, whatever the file holds.)
 		said = append(said, fmt.Sprintf("the findings file holds findings up to request %d, which the journal lacks from request %d on; going on after it", h.skipLine, h.n+1))
 		h.n = h.skipLine
 		next = uint64(h.n) + 1
