@@ -337,3 +337,59 @@ func TestServeStateNewRunNumbersFrom1(t *testing.T) {
 		t.Errorf("findings %q: want the new run's numbered from 1", got)
 	}
 }
+
+// TestServeStateFindingsCutAnywhere: a crash may leave the findings file
+// cut at any byte (and the checkpoint older): a start writes exactly the
+// findings the file lacks, whatever the cut.
+func TestServeStateFindingsCutAnywhere(t *testing.T) {
+	dir := t.TempDir()
+	cfg := serveConfig{State: filepath.Join(dir, "state"), MaxBody: 256}
+	findings := filepath.Join(dir, "findings.jsonl")
+	var reqs []rawReq
+	for i := range 12 {
+		switch i % 4 {
+		case 0:
+			reqs = append(reqs, rawReq{streamPath, illegal(i)})
+		case 1:
+			reqs = append(reqs, rawReq{"/apps/EchoApp/nohook", `{"x":` + strconv.Itoa(i) + `}`})
+		case 2:
+			reqs = append(reqs, rawReq{streamPath, strings.Repeat("y", 300)})
+		case 3:
+			reqs = append(reqs, rawReq{connPath, `{"sessionId":"s` + strconv.Itoa(i) + `","status":"ESTABLISHED"}`})
+		}
+	}
+	s := startFileServe(t, cfg, findings)
+	postRaw(t, s.url, reqs)
+	s.stop()
+	full, _ := os.ReadFile(findings)
+	want := comparable(t, full, false)
+	journal, _ := os.ReadFile(filepath.Join(cfg.State, journalName(1)))
+	for cut := 0; cut <= len(full); cut += 7 {
+		os.Remove(filepath.Join(cfg.State, "checkpoint"))
+		os.WriteFile(filepath.Join(cfg.State, journalName(1)), journal, 0o644)
+		for _, f := range mustGlob(t, filepath.Join(cfg.State, "journal-*")) {
+			if filepath.Base(f) != journalName(1) {
+				os.Remove(f)
+			}
+		}
+		os.WriteFile(findings, full[:cut], 0o644)
+		s := startFileServe(t, cfg, findings)
+		s.stop()
+		if s.err != nil {
+			t.Fatal(s.err)
+		}
+		b, _ := os.ReadFile(findings)
+		if d := cmp.Diff(want, comparable(t, b, false)); d != "" {
+			t.Fatalf("findings cut at byte %d of %d, then a start (-want +got):\n%s", cut, len(full), d)
+		}
+	}
+}
+
+func mustGlob(t *testing.T, pat string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
