@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -392,4 +393,27 @@ func mustGlob(t *testing.T, pat string) []string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestServeStateCheckpointOnce: -checkpoint-every N takes one checkpoint
+// per N requests, not a second one at once for the requests taken while
+// the first was under way (each a snapshot of the tracker under its lock).
+func TestServeStateCheckpointOnce(t *testing.T) {
+	dir := t.TempDir()
+	s := startFileServe(t, serveConfig{State: filepath.Join(dir, "state"), CheckpointEvery: 100}, filepath.Join(dir, "findings.jsonl"))
+	var reqs []rawReq
+	for i := range 150 {
+		reqs = append(reqs, rawReq{"/apps/EchoApp/nohook", `{"n":` + strconv.Itoa(i) + `}`})
+	}
+	postRaw(t, s.url, reqs)
+	time.Sleep(300 * time.Millisecond)
+	resp, err := http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Contains(b, []byte("\nwcsfsm_checkpoints_total 1\n")) {
+		t.Errorf("after 150 requests with -checkpoint-every 100: %s, want 1", regexp.MustCompile(`(?m)^wcsfsm_checkpoints_total .*$`).Find(b))
+	}
 }

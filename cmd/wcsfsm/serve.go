@@ -526,15 +526,7 @@ func (h *hookServer) take(path string, line []byte, judge func(path string, n in
 	fs := judge(path, h.n)
 	if line != nil {
 		jseq = h.state.journal.add(line)
-		if j := h.state.journal; h.n-h.state.lastN >= h.state.every ||
-			j.broken && j.out.queuedLines() == 0 && j.out.failing() == nil {
-			// Time for one; or the journal takes lines again after some
-			// were dropped: a checkpoint now covers them.
-			select {
-			case h.state.kick <- struct{}{}:
-			default:
-			}
-		}
+		h.state.kickIfDue(h.n)
 	}
 	if h.n <= h.skipLine {
 		// Judged again at a start, and written before the stop.

@@ -210,13 +210,37 @@ func (st *serveState) run(h *hookServer) {
 		case <-tick.C:
 		case <-st.kick:
 		}
-		if err := h.checkpoint(checkpointWait); err != nil {
+		err := h.checkpoint(checkpointWait)
+		// The requests taken meanwhile kicked again while the checkpoint
+		// was under way, for the requests it covers: one more only if one
+		// is still due.
+		select {
+		case <-st.kick:
+		default:
+		}
+		h.mu.Lock()
+		st.kickIfDue(h.n)
+		h.mu.Unlock()
+		if err != nil {
 			// Tried again at the next tick, not at every request.
 			select {
 			case <-st.stop:
 				return
 			case <-tick.C:
 			}
+		}
+	}
+}
+
+// kickIfDue asks for a checkpoint (under the hookServer's mu, n the last
+// request taken) when one is due: -checkpoint-every requests since the
+// last, or the journal takes lines again after some were dropped (a
+// checkpoint now covers them).
+func (st *serveState) kickIfDue(n int) {
+	if j := st.journal; n-st.lastN >= st.every || j.broken && j.out.queuedLines() == 0 && j.out.failing() == nil {
+		select {
+		case st.kick <- struct{}{}:
+		default:
 		}
 	}
 }
