@@ -147,11 +147,17 @@ func (j *journal) beforeWrite() error {
 // syncs, and waits for the compression of rotated files.
 func (j *journal) close(d time.Duration) error {
 	err := j.out.close(d)
-	j.out.wmu.Lock()
-	if cerr := j.f.Close(); err == nil {
-		err = cerr
+	select {
+	case <-j.out.done:
+		j.out.wmu.Lock()
+		if cerr := j.f.Close(); err == nil {
+			err = cerr
+		}
+		j.out.wmu.Unlock()
+	default:
+		// A write that does not return holds the file (and wmu): close
+		// gave up on it, and so does this; the process's end closes it.
 	}
-	j.out.wmu.Unlock()
 	j.compressing.Wait()
 	return err
 }

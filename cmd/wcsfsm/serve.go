@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wcsfsm/wcsfsm/hookbody"
 	"github.com/wcsfsm/wcsfsm/tracker"
@@ -405,6 +406,12 @@ func (h *hookServer) judge(r *http.Request, body []byte) (uint64, uint64, bool) 
 	defer h.decoders.Put(dec)
 	var ev wcs.Event
 	derr := dec.Decode(body, &ev)
+	if derr != nil && h.state != nil && !utf8.Valid(body) {
+		// The journal keeps a body that is no JSON object as a JSON
+		// string, whose bytes that are not UTF-8 are U+FFFD: judged as
+		// it holds it, so that a start judging it again says the same.
+		derr = dec.Decode(jsonUTF8(body), &ev)
+	}
 	// WCS bodies carry no "event": the hook's path names the hook; a path
 	// whose last segment names none names it still, when the body does not.
 	named := false // the path names the hook: the journal line says so
@@ -414,6 +421,9 @@ func (h *hookServer) judge(r *http.Request, body []byte) (uint64, uint64, bool) 
 			named = !own || ev.Event != m.Name
 			ev.Event, ev.Types[wcs.FieldEvent] = m.Name, wcs.JSONTypeString
 		} else if seg := wcs.LastSegment(r.URL.Path); ev.Types[wcs.FieldEvent] == wcs.JSONTypeAbsent && seg != "" {
+			if h.state != nil && !utf8.ValidString(seg) {
+				seg = string(jsonUTF8([]byte(seg))) // as the journal's "event" holds it
+			}
 			ev.Event, ev.Types[wcs.FieldEvent], named = seg, wcs.JSONTypeString, true
 		}
 	}
@@ -428,6 +438,22 @@ func (h *hookServer) judge(r *http.Request, body []byte) (uint64, uint64, bool) 
 		return h.judgeEvent(path, n, &ev, derr)
 	})
 	return fseq, jseq, true
+}
+
+// jsonUTF8 is b as encoding/json writes it in a string and reads it back:
+// each byte that is not part of valid UTF-8 becomes U+FFFD.
+func jsonUTF8(b []byte) []byte {
+	out := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			out = append(out, "\ufffd"...)
+		} else {
+			out = append(out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return out
 }
 
 // judgeEvent has the tracker judge a decoded hook, request n posted to
@@ -519,15 +545,7 @@ func (h *hookServer) take(path string, line []byte, judge func(path string, n in
 	fs := judge(path, h.n)
 	if line != nil {
 		jseq = h.state.journal.add(line)
-		if j := h.state.journal; h.n-h.state.lastN >= h.state.every ||
-			j.broken && j.out.queuedLines() == 0 && j.out.failing() == nil {
-			// Time for one; or the journal takes lines again after some
-			// were dropped: a checkpoint now covers them.
-			select {
-			case h.state.kick <- struct{}{}:
-			default:
-			}
-		}
+		h.state.kickIfDue(h.n)
 	}
 	if h.n <= h.skipLine {
 		// Judged again at a start, and written before the stop.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/wcsfsm/wcsfsm/tracker"
@@ -139,6 +140,16 @@ func (h *hookServer) openState(findings io.Writer) (string, error) {
 		return fail(fmt.Errorf("%w: the journal: %v", errState, err))
 	}
 	h.n = int(next) - 1
+	if h.skipLine > h.n && (restored || len(files) > 0) {
+		// The findings file holds findings of requests that neither the
+		// journal nor the checkpoint holds (their lines were not written:
+		// the journal failed, the findings went on, then the stop): number
+		// on after them, never giving a number twice. (A directory with no
+		// state begins a new run, numbered from 1, whatever the file holds.)
+		said = append(said, fmt.Sprintf("the findings file holds findings up to request %d, which the journal lacks from request %d on; going on after it", h.skipLine, h.n+1))
+		h.n = h.skipLine
+		next = uint64(h.n) + 1
+	}
 	h.skipLine, h.skipCount = 0, 0
 	if len(files) > 0 || restored {
 		said = append(said, fmt.Sprintf("judged the %s after it again in %v (%s written again); going on from request %d",
@@ -199,13 +210,37 @@ func (st *serveState) run(h *hookServer) {
 		case <-tick.C:
 		case <-st.kick:
 		}
-		if err := h.checkpoint(checkpointWait); err != nil {
+		err := h.checkpoint(checkpointWait)
+		// The requests taken meanwhile kicked again while the checkpoint
+		// was under way, for the requests it covers: one more only if one
+		// is still due.
+		select {
+		case <-st.kick:
+		default:
+		}
+		h.mu.Lock()
+		st.kickIfDue(h.n)
+		h.mu.Unlock()
+		if err != nil {
 			// Tried again at the next tick, not at every request.
 			select {
 			case <-st.stop:
 				return
 			case <-tick.C:
 			}
+		}
+	}
+}
+
+// kickIfDue asks for a checkpoint (under the hookServer's mu, n the last
+// request taken) when one is due: -checkpoint-every requests since the
+// last, or the journal takes lines again after some were dropped (a
+// checkpoint now covers them).
+func (st *serveState) kickIfDue(n int) {
+	if j := st.journal; n-st.lastN >= st.every || j.broken && j.out.queuedLines() == 0 && j.out.failing() == nil {
+		select {
+		case st.kick <- struct{}{}:
+		default:
 		}
 	}
 }
@@ -335,7 +370,20 @@ func lastFindings(f *os.File) (line, count int, err error) {
 	from := max(size-most, 0)
 	b := make([]byte, size-from)
 	if _, err := f.ReadAt(b, from); err != nil && err != io.EOF {
-		return 0, 0, err
+		if !errors.Is(err, syscall.EBADF) {
+			return 0, 0, err
+		}
+		// Open for writing only (a standard output redirected with >>):
+		// read the same file through a descriptor of its own.
+		r, rerr := reopenRead(f, st)
+		if rerr != nil {
+			return 0, 0, fmt.Errorf("%v (and it cannot be opened for reading: %v)", err, rerr)
+		}
+		_, err = r.ReadAt(b, from)
+		r.Close()
+		if err != nil && err != io.EOF {
+			return 0, 0, err
+		}
 	}
 	if end := bytes.LastIndexByte(b, '\n') + 1; end < len(b) {
 		if err := f.Truncate(from + int64(end)); err != nil {
@@ -358,6 +406,25 @@ func lastFindings(f *os.File) (line, count int, err error) {
 		count++
 	}
 	return line, count, nil
+}
+
+// reopenRead opens for reading the file f has open (whose Stat is st):
+// through /proc/self/fd where there is one, else by its name.
+func reopenRead(f *os.File, st os.FileInfo) (*os.File, error) {
+	var last error
+	for _, name := range []string{"/proc/self/fd/" + strconv.Itoa(int(f.Fd())), f.Name()} {
+		r, err := os.Open(name)
+		if err != nil {
+			last = err
+			continue
+		}
+		if rst, err := r.Stat(); err == nil && os.SameFile(rst, st) {
+			return r, nil
+		}
+		r.Close()
+		last = errors.New(name + " is another file")
+	}
+	return nil, last
 }
 
 // stateMetrics are the figures of -state that /metrics serves.
