@@ -151,13 +151,6 @@ func TestServeStateReplayAsLive(t *testing.T) {
 	}
 }
 
-func toB(s []string) (out [][]byte) {
-	for _, x := range s {
-		out = append(out, []byte(x))
-	}
-	return
-}
-
 // TestServeStateFindingsWriteOnly: serve -state with its findings on a
 // standard output redirected to a file (`>> findings.jsonl`, systemd's
 // append:), which is open for writing only. A start must not be refused
