@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/report"
 	"github.com/wcsfsm/wcsfsm/tracker"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
@@ -205,6 +206,7 @@ type hookServer struct {
 	buf       []byte
 	codes     sync.Map // int (status code) -> *atomic.Int64
 	inflight  atomic.Int64
+	report    *report.Recorder // GET /report (serve_report.go)
 }
 
 func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
@@ -226,6 +228,7 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 		slots:   make(chan struct{}, cfg.MaxInflight),
 		bodies:  make(chan struct{}, bodiesPerSlot*cfg.MaxInflight),
 		out:     newFindingsOut(out, cfg.MaxQueue),
+		report:  newServeRecorder(cfg),
 	}
 	h.decoders.New = func() any { return new(hookbody.Decoder) }
 	h.lines.New = func() any { return new([]byte) }
@@ -256,6 +259,8 @@ func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.answer(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
 	case r.URL.Path == "/metrics":
 		h.answer(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", h.metrics())
+	case r.URL.Path == "/report":
+		h.serveReport(w, r)
 	default:
 		h.answer(w, http.StatusNotFound, "text/plain; charset=utf-8", []byte("not found: POST a hook, GET /healthz or /metrics\n"))
 	}
@@ -415,7 +420,9 @@ func (h *hookServer) judge(r *http.Request, body []byte) (uint64, uint64, bool) 
 // path, or makes the malformed finding of a body that is no JSON object.
 func (h *hookServer) judgeEvent(path string, n int, ev *wcs.Event, derr error) []tracker.Finding {
 	if derr != nil {
-		return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
+		fs := []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
+		h.record(path, nil, fs)
+		return fs
 	}
 	// The tracker keeps the file of each entity's last event: the hook's
 	// name, of which there are few, not the request path, of which a
@@ -425,6 +432,7 @@ func (h *hookServer) judgeEvent(path string, n int, ev *wcs.Event, derr error) [
 	for i := range fs {
 		fs[i].File = path
 	}
+	h.record(path, ev, fs)
 	return fs
 }
 
