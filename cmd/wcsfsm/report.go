@@ -39,7 +39,8 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "coverage of each machine as a diagram with the counts on its edges. The page is bounded")
 		fmt.Fprintln(stderr, "whatever the log: -timelines, -window, -max-findings; its memory follows the sessions")
 		fmt.Fprintln(stderr, "open at once and the sessions drawn, not the length of the log.")
-		fmt.Fprintln(stderr, "Exit status as validate's: 0 no error, 1 errors found, 2 could not do the job.")
+		fmt.Fprintln(stderr, "Exit status as validate's: 0 no error, 1 errors found, 2 could not do the job (and")
+		fmt.Fprintln(stderr, "then no page: a file that cannot be read, a file with lines but not one hook).")
 		fs.PrintDefaults()
 	}
 	rest, err := parseArgs(fs, args)
@@ -76,26 +77,41 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	v.End()
 	st := v.Stats()
+	if noHooks > 0 {
+		// A file without a hook, said: no page of a log not read (as coverage).
+		fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st)+inputNote(in, formats))
+		return 2
+	}
 	page := rec.Page(report.Input{Files: names, Lines: v.Lines.Load(), Stats: st, Coverage: v.Coverage()})
 	if err := writePage(page, *outFile, stdout); err != nil {
 		fmt.Fprintf(stderr, "wcsfsm report: %v\n", err)
 		return 2
 	}
 	fmt.Fprintln(stderr, summary(len(names), v.Lines.Load(), st)+inputNote(in, formats))
-	if noHooks > 0 {
-		return 2
-	}
 	if st.Errors() > 0 || *lf.strict && st.Warnings() > 0 {
 		return 1
 	}
 	return 0
 }
 
-// writePage writes the page to the file named (atomically: a page half
-// written is never left under its name), or to stdout for "".
+// writePage writes the page to the file named, or to stdout for "": a
+// regular file (or a new one) atomically, so that a page half written is
+// never left under its name; anything else (a device such as /dev/null, a
+// pipe) is written into, never replaced.
 func writePage(p *report.Page, name string, stdout io.Writer) error {
 	if name == "" || name == "-" {
 		return p.WriteHTML(stdout)
+	}
+	if fi, err := os.Stat(name); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := p.WriteHTML(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(name), ".report-*.html")
 	if err != nil {

@@ -16,7 +16,7 @@ func TestReportGolden(t *testing.T) {
 		args        []string
 	}{
 		{"-h: the usage, validate's flags and the page's, exit 0", "help", []string{"report", "-h"}},
-		{"a file without a hook: exit 2, saying what it holds", "no-hook", []string{"report", "-o", os.DevNull, "testdata/nohook/pretty.json"}},
+		{"a file without a hook: exit 2, saying what it holds", "no-hook", []string{"report", "testdata/nohook/pretty.json"}},
 		{"a missing file: exit 2, nothing written", "missing-file", []string{"report", "testdata/no-such.jsonl"}},
 		{"a bound that is not positive: exit 2", "bad-bound", []string{"report", "-timelines", "0", "testdata/sample.jsonl"}},
 		{"validate's flags are checked as validate checks them", "bad-input", []string{"report", "-input", "csv", "testdata/sample.jsonl"}},
