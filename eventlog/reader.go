@@ -43,6 +43,15 @@ type Validator struct {
 	// then called from another goroutine, one call at a time, before the
 	// read returns.
 	Jobs int
+	// Observe, if set, is called with every event a tracker takes and its
+	// findings (nil for none), in the order taken, before the findings go
+	// to Report; ev and what it points to are valid during the call only.
+	// A line that is no event (malformed, too long) is not observed: its
+	// finding goes to Report alone. Setting Observe makes the Validator
+	// read with one tracker, in the calling goroutine (Jobs is ignored):
+	// it is for a caller that follows the events themselves, as wcsfsm
+	// report does.
+	Observe func(ev *wcs.Event, fs []tracker.Finding)
 
 	Lines atomic.Int64 // lines read so far, blank ones included
 	Bytes atomic.Int64 // bytes read so far (safe to read while reading goes on)
@@ -128,7 +137,9 @@ func (v *Validator) release() {
 // but not one JSON object (after its findings are reported).
 func (v *Validator) ReadJSONL(name string, r io.Reader) error {
 	v.setup()
-	v.startParallel()
+	if v.Observe == nil {
+		v.startParallel()
+	}
 	r = v.head.start(r)
 	v.objects.Store(0)
 	v.holding, v.malformed, v.tooLong = true, 0, 0
@@ -192,7 +203,20 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 		return
 	}
 	v.objects.Add(1)
-	v.emit((*shardTaker)(v).Take(&v.ev))
+	v.emit((*observedTaker)(v).Take(&v.ev))
+}
+
+// observedTaker takes an event as the Validator does (shardTaker) and
+// shows it, with its findings, to Observe.
+type observedTaker Validator
+
+func (o *observedTaker) Take(ev *wcs.Event) []tracker.Finding {
+	v := (*Validator)(o)
+	fs := (*shardTaker)(v).Take(ev)
+	if v.Observe != nil {
+		v.Observe(ev, fs)
+	}
+	return fs
 }
 
 // End reports the entities left open (dangling warnings), one at a time
@@ -291,8 +315,8 @@ func (v *Validator) wcsHook(name string, wh *wcslog.Hook) {
 			return
 		}
 		v.ev.Event, v.ev.Types[wcs.FieldEvent] = seg, wcs.JSONTypeString
-		v.emit((*shardTaker)(v).Take(&v.ev))
+		v.emit((*observedTaker)(v).Take(&v.ev))
 		return
 	}
-	v.emit(judge(&v.dec, &v.ev, &h, v.Tracker, (*shardTaker)(v)))
+	v.emit(judge(&v.dec, &v.ev, &h, v.Tracker, (*observedTaker)(v)))
 }

@@ -92,6 +92,7 @@ func ParseKind(s string) (Kind, bool) {
 type Finding struct {
 	File     string   // the file, "-" for standard input, the request path for serve
 	Line     int      // 1-based; 0 for a finding about the end of the input
+	Last     int      // a dangling finding's: the line of the entity's last event (0 otherwise)
 	Severity Severity //
 	Kind     Kind     //
 	Event    string   // the family, e.g. "CallStatusEvent"
@@ -121,7 +122,8 @@ func (f Finding) String() string {
 }
 
 // MarshalJSON writes the finding as validate -format json does: every field
-// present, allowed a (possibly empty) sorted list.
+// present, allowed a (possibly empty) sorted list; and, for a dangling
+// finding only, last, the line of the entity's last event.
 func (f Finding) MarshalJSON() ([]byte, error) {
 	return f.AppendJSON(nil), nil
 }
@@ -132,6 +134,10 @@ func (f Finding) AppendJSON(b []byte) []byte {
 	b = appendString(b, f.File)
 	b = append(b, `,"line":`...)
 	b = strconv.AppendInt(b, int64(f.Line), 10)
+	if f.Kind == KindDangling {
+		b = append(b, `,"last":`...)
+		b = strconv.AppendInt(b, int64(f.Last), 10)
+	}
 	b = append(b, `,"severity":`...)
 	b = appendString(b, f.Severity.String())
 	b = append(b, `,"kind":`...)
@@ -219,6 +225,7 @@ func (f *Finding) UnmarshalJSON(data []byte) error {
 	var w struct {
 		File     string   `json:"file"`
 		Line     int      `json:"line"`
+		Last     int      `json:"last"`
 		Severity string   `json:"severity"`
 		Kind     string   `json:"kind"`
 		Event    string   `json:"event"`
@@ -238,6 +245,9 @@ func (f *Finding) UnmarshalJSON(data []byte) error {
 	}
 	*f = Finding{File: w.File, Line: w.Line, Severity: k.Severity(), Kind: k, Event: w.Event, Entity: w.Entity,
 		Node: w.Node, From: w.From, Status: w.Status, Allowed: w.Allowed, Message: w.Message}
+	if k == KindDangling {
+		f.Last = w.Last // written for dangling findings only
+	}
 	if w.Severity == "warning" {
 		f.Severity = SeverityWarning
 	}

@@ -67,16 +67,52 @@ func TestAppendJSONNoAlloc(t *testing.T) {
 	f := Finding{File: "hooks.jsonl", Line: 7, Kind: KindIllegalTransition, Event: "CallStatusEvent", Entity: "c\"1",
 		Node: "n1", From: "RING", Status: "HOLD", Allowed: []string{"BUSY", "ESTABLISHED", "FAILED"},
 		Message: "CallStatusEvent c1 in RING got HOLD; allowed: BUSY, ESTABLISHED, FAILED\n"}
-	buf := make([]byte, 0, 1024)
-	if n := testing.AllocsPerRun(100, func() { buf = f.AppendJSON(buf[:0]) }); n != 0 {
-		t.Errorf("AppendJSON: %v allocations, want 0", n)
+	dangling := Finding{File: "hooks.jsonl", Last: 52, Severity: SeverityWarning, Kind: KindDangling, Event: "TransferStatusEvent", Entity: "c1",
+		From: "ACCEPTED", Allowed: []string{"COMPLETED", "FAILED", "TRYING"}, Message: "TransferStatusEvent c1 is left in ACCEPTED"}
+	for _, f := range []Finding{f, dangling} {
+		buf := make([]byte, 0, 1024)
+		if n := testing.AllocsPerRun(100, func() { buf = f.AppendJSON(buf[:0]) }); n != 0 {
+			t.Errorf("AppendJSON of %v: %v allocations, want 0", f.Kind, n)
+		}
+		var back Finding
+		if err := json.Unmarshal(buf, &back); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(f, back); diff != "" {
+			t.Errorf("round trip (-written +read):\n%s", diff)
+		}
 	}
-	var back Finding
-	if err := json.Unmarshal(buf, &back); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(f, back); diff != "" {
-		t.Errorf("round trip (-written +read):\n%s", diff)
+}
+
+// TestFindingJSONLast: "last", the line of a dangling entity's last event,
+// is written for dangling findings only, whatever Last holds, and read back
+// (log-format.md: the fixed fields stay as they are, this one is added).
+func TestFindingJSONLast(t *testing.T) {
+	for _, row := range []struct {
+		why      string
+		f        Finding
+		wantLast bool // "last" in the JSON
+		back     int  // Last read back
+	}{
+		{"a dangling finding says where its entity was last seen", Finding{Kind: KindDangling, Severity: SeverityWarning, Last: 52, Allowed: []string{}}, true, 52},
+		{"a dangling finding of an entity never placed says 0", Finding{Kind: KindDangling, Severity: SeverityWarning, Allowed: []string{}}, true, 0},
+		{"any other finding has a line of its own: no last", Finding{Kind: KindIllegalTransition, Line: 7, Last: 3, Allowed: []string{}}, false, 0},
+	} {
+		b := row.f.AppendJSON(nil)
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %s: %v", row.why, b, err)
+		}
+		if _, ok := m["last"]; ok != row.wantLast {
+			t.Errorf("%s: %s: last present %v, want %v", row.why, b, ok, row.wantLast)
+		}
+		var back Finding
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back.Last != row.back {
+			t.Errorf("%s: Last read back %d, want %d", row.why, back.Last, row.back)
+		}
 	}
 }
 
@@ -137,5 +173,23 @@ func TestEndTwice(t *testing.T) {
 	fs := tr.End()
 	if s := tr.Stats(); len(fs) != 0 || s.Warnings() != 0 {
 		t.Errorf("after both closed: %d findings, %d warnings counted, want 0 and 0", len(fs), s.Warnings())
+	}
+}
+
+// TestDanglingLast: a dangling finding's Last is the line of its entity's
+// last event, not of its first, nor of another entity's.
+func TestDanglingLast(t *testing.T) {
+	var tr Tracker
+	for _, ev := range []wcs.Event{
+		{File: "a.jsonl", Line: 1, Event: "ConnectionStatusEvent", Status: "ESTABLISHED", SessionID: "s1"},
+		{File: "a.jsonl", Line: 2, Event: "CallStatusEvent", Status: "TRYING", SessionID: "s1", CallID: "c1"},
+		{File: "a.jsonl", Line: 3, Event: "CallStatusEvent", Status: "RING", SessionID: "s1", CallID: "c1"},
+		{File: "a.jsonl", Line: 4, Event: "ConnectionStatusEvent", Status: "DISCONNECTED", SessionID: "s1"},
+	} {
+		tr.Take(&ev)
+	}
+	fs := tr.End()
+	if len(fs) != 1 || fs[0].Entity != "c1" || fs[0].Last != 3 || fs[0].Line != 0 {
+		t.Fatalf("End: %+v, want one dangling finding of c1 with Last 3, Line 0", fs)
 	}
 }

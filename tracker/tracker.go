@@ -1084,7 +1084,7 @@ func (t *Tracker) dangling(e *entity) Finding {
 		why += ": its invocation came and no status event answered it"
 	}
 	return Finding{
-		File: file, Line: 0, Severity: SeverityWarning, Kind: KindDangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
+		File: file, Line: 0, Last: e.line, Severity: SeverityWarning, Kind: KindDangling, Event: m.Name(), Entity: strings.Clone(e.id()), Node: strings.Clone(e.node()),
 		From: m.String(from), Allowed: m.AllowedNames(from),
 		Message: m.Name() + " " + quote(e.id()) + " is left in " + m.String(from) + why +
 			" (last event at line " + itoa(e.line) + "); it may still get: " + allowedText(e.fam, from),

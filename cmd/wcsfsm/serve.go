@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/report"
 	"github.com/wcsfsm/wcsfsm/tracker"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
@@ -228,7 +229,8 @@ type hookServer struct {
 	buf       []byte
 	codes     sync.Map // int (status code) -> *atomic.Int64
 	inflight  atomic.Int64
-	prom      *promMetrics // /metrics (metrics.go)
+	prom      *promMetrics     // /metrics (metrics.go)
+	report    *report.Recorder // GET /report (serve_report.go)
 }
 
 func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
@@ -250,6 +252,7 @@ func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
 		slots:   make(chan struct{}, cfg.MaxInflight),
 		bodies:  make(chan struct{}, bodiesPerSlot*cfg.MaxInflight),
 		out:     newFindingsOut(out, cfg.MaxQueue),
+		report:  newServeRecorder(cfg),
 	}
 	h.decoders.New = func() any { return new(hookbody.Decoder) }
 	h.lines.New = func() any { return new([]byte) }
@@ -272,7 +275,7 @@ func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.hook(w, r)
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		h.answer(w, http.StatusMethodNotAllowed, "text/plain; charset=utf-8", []byte("method not allowed: POST a hook, GET /healthz or /metrics\n"))
+		h.answer(w, http.StatusMethodNotAllowed, "text/plain; charset=utf-8", []byte("method not allowed: POST a hook, GET /healthz, /metrics or /report\n"))
 	case r.URL.Path == "/healthz":
 		if msg := h.unhealthy(); msg != "" {
 			h.answer(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8", []byte(msg))
@@ -281,8 +284,10 @@ func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.answer(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
 	case r.URL.Path == "/metrics":
 		h.serveMetrics(w, r)
+	case r.URL.Path == "/report":
+		h.serveReport(w, r)
 	default:
-		h.answer(w, http.StatusNotFound, "text/plain; charset=utf-8", []byte("not found: POST a hook, GET /healthz or /metrics\n"))
+		h.answer(w, http.StatusNotFound, "text/plain; charset=utf-8", []byte("not found: POST a hook, GET /healthz, /metrics or /report\n"))
 	}
 }
 
@@ -460,7 +465,9 @@ func jsonUTF8(b []byte) []byte {
 // path, or makes the malformed finding of a body that is no JSON object.
 func (h *hookServer) judgeEvent(path string, n int, ev *wcs.Event, derr error) []tracker.Finding {
 	if derr != nil {
-		return []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
+		fs := []tracker.Finding{h.tracker.Reject(path, n, tracker.KindMalformed, derr.Error())}
+		h.record(path, nil, fs)
+		return fs
 	}
 	// The tracker keeps the file of each entity's last event: the hook's
 	// name, of which there are few, not the request path, of which a
@@ -470,6 +477,7 @@ func (h *hookServer) judgeEvent(path string, n int, ev *wcs.Event, derr error) [
 	for i := range fs {
 		fs[i].File = path
 	}
+	h.record(path, ev, fs)
 	return fs
 }
 

@@ -326,6 +326,9 @@ func byHook(t *testing.T, transport string, fs []tracker.Finding, hookAt map[int
 			}
 			f.Line = n
 		}
+		if f.Last != 0 {
+			f.Last = hook(f.Last) // a dangling entity's last event, as its message says
+		}
 		f.File = ""
 		f.Message = lineRef.ReplaceAllStringFunc(f.Message, func(s string) string {
 			l, _ := strconv.Atoi(lineRef.FindStringSubmatch(s)[1])

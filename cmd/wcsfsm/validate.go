@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -26,15 +25,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("wcsfsm validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output `format`: text or json")
-	input := fs.String("input", "auto", "input `format`: auto, jsonl or wcslog")
-	partial := fs.Bool("partial", false, "the log carries only some families: check a rule across families only where its other side appeared")
-	tail := fs.Bool("tail", false, "the log may begin after some of its sessions began: take each entity's first status as it comes (implies -partial)")
-	strict := fs.Bool("strict", false, "warnings count as errors")
-	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest line in `bytes`; longer lines are findings and skipped")
-	maxEntities := fs.Int("max-entities", tracker.DefaultMaxEntities, "most entities tracked at once")
-	maxID := fs.Int("max-id", tracker.DefaultMaxID, "longest id in `bytes` (a key, a sessionId, a nodeId); an event with a longer one is a finding, not tracked")
-	maxMarks := fs.Int("max-marks", tracker.DefaultMaxMarks, "most marks of forgotten sessions and entities kept (late teardown events are judged against them)")
-	jobs := fs.Int("j", runtime.NumCPU(), "validate JSON Lines with `N` trackers in parallel, sharded by session (same findings, same order)")
+	lf := addLogFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-tail] [-strict] [-j N] [FILE ...]")
 		fmt.Fprintln(stderr, "\nReads the files (standard input for none or -) as one log and reports every finding.")
@@ -60,21 +51,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wcsfsm validate: -format must be text or json, not %q\n", *format)
 		return 2
 	}
-	in, ok := parseInput(*input)
+	in, ok := lf.check(stderr, "wcsfsm validate")
 	if !ok {
-		fmt.Fprintf(stderr, "wcsfsm validate: -input must be auto, jsonl or wcslog, not %q\n", *input)
-		return 2
-	}
-	if *jobs < 1 {
-		fmt.Fprintln(stderr, "wcsfsm validate: -j must be at least 1")
-		return 2
-	}
-	if *maxLine <= 0 || *maxEntities <= 0 || *maxMarks <= 0 || *maxID <= 0 {
-		fmt.Fprintln(stderr, "wcsfsm validate: -max-line, -max-entities, -max-marks and -max-id must be positive")
-		return 2
-	}
-	if *maxEntities > tracker.MaxMaxEntities || *maxMarks > tracker.MaxMaxMarks || *maxLine > eventlog.MaxMaxLine {
-		fmt.Fprintf(stderr, "wcsfsm validate: -max-entities and -max-marks take at most %d, -max-line at most %d\n", tracker.MaxMaxEntities, eventlog.MaxMaxLine)
 		return 2
 	}
 	names, files, err := openInputs(rest, stdin)
@@ -87,11 +65,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	batchGC()
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var buf []byte
-	v := &eventlog.Validator{
-		Tracker: tracker.New(tracker.Options{Partial: *partial, Tail: *tail, MaxEntities: *maxEntities, MaxMarks: *maxMarks, MaxID: *maxID}),
-		MaxLine: *maxLine,
-		Jobs:    *jobs,
-	}
+	v := lf.validator()
 	// A log read from a pipe may be one being written (tail -f): its
 	// findings are shown within a tenth of a second (liveFlush), without a
 	// write for each. Files are written in large pieces.
@@ -134,7 +108,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if noHooks > 0 {
 		return 2
 	}
-	if st.Errors() > 0 || *strict && st.Warnings() > 0 {
+	if st.Errors() > 0 || *lf.strict && st.Warnings() > 0 {
 		return 1
 	}
 	return 0

@@ -32,12 +32,13 @@ var layers = map[string]int{
 	"tracker":           4, // the engine
 	"synth/synthtest":   4, // rapid's logs
 	"eventlog":          5, // the Validator and the -j pipeline
-	"cmd/wcsfsm":        6,
-	"bench/baseline":    6,
-	"bench/loadgen":     6,
-	"bench/maxrss":      6,
-	"docs":              6,
-	"internal/layout":   6,
+	"report":            6, // the audit page: a recorder fed along the validator's pass, HTML
+	"cmd/wcsfsm":        7,
+	"bench/baseline":    7,
+	"bench/loadgen":     7,
+	"bench/maxrss":      7,
+	"docs":              7,
+	"internal/layout":   7,
 }
 
 // testOnly may be imported by tests alone.
