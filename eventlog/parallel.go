@@ -37,6 +37,10 @@ import (
 // it starts the sequence numbers 4p, 4p+1, …: the dangling warnings of
 // End, sorted by them across the shards, come out in the order a single
 // tracker gives.
+//
+// The bounds of Options are the shards' together, as they are one
+// tracker's: each keeps ⌈MaxMarks/Jobs⌉ marks (Tracker.ShareMarks), and
+// MaxEntities bounds the sum of the entities they hold (budget.go).
 const (
 	blockBytes = 256 << 10 // a block holds about this many bytes of lines
 	blockLines = 4096      // and at most this many lines
@@ -77,6 +81,14 @@ type block struct {
 	pre    []pending
 	out    [][]pending // per shard
 
+	// The entity budget (budget.go).
+	idx     uint64 // the block's number in the run, from 1
+	creates int64  // the most entities its events may start (set by its decoder)
+	decided bool   // inOrder and cum are set (under shards.mu)
+	inOrder bool   // judged by one goroutine, in the log's order, not by each tracker
+	cum     int64  // the creates of the run's blocks up to this one
+	counts  []int  // the entities each tracker holds once it has taken the block
+
 	decoded chan struct{} // closed once decoded
 	left    atomic.Int32  // trackers still to take it
 	tracked chan struct{} // closed once every tracker took it
@@ -87,6 +99,7 @@ type shards struct {
 	objects  *atomic.Int64 // the Validator's count of JSON objects decoded in the input
 	trackers []*tracker.Tracker
 	free     chan *block
+	budget
 }
 
 // startParallel shards v if Jobs asks for it and its tracker is fresh.
@@ -100,6 +113,10 @@ func (v *Validator) startParallel() {
 	for len(s.trackers) < v.Jobs {
 		s.trackers = append(s.trackers, tracker.New(opts))
 	}
+	for _, t := range s.trackers {
+		t.ShareMarks(v.Jobs)
+	}
+	s.budget.start(opts.MaxEntities, s.trackers)
 	for range cap(s.free) {
 		s.free <- &block{}
 	}
@@ -107,7 +124,8 @@ func (v *Validator) startParallel() {
 }
 
 // shardKey keys the hash that shards sessions: fixed, so that a run's
-// findings never depend on chance (the shards' bounds are their own).
+// findings never depend on chance (each shard forgets its own oldest
+// marks: which shard a session goes to decides when its mark goes).
 const shardKey = 0x2d358dccaa6c78a5
 
 // nodeHash remembers the hash of the last nodeId: a log's events come from
@@ -159,7 +177,7 @@ func (v *Validator) take(ev *wcs.Event) []tracker.Finding {
 		return v.Tracker.Take(ev)
 	}
 	v.pos++
-	return v.par.trackers[v.par.shardOf(ev)].TakeAt(ev, v.pos-1)
+	return v.par.takeShared(v.par.shardOf(ev), ev, v.pos-1)
 }
 
 // readParallel is ReadJSONL through the pipeline.
@@ -178,12 +196,26 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 			}
 		})
 	}
+	s.budget.run()
 	for k := range jobs {
 		toTrack[k] = make(chan *block, cap(s.free))
 		wg.Go(func() {
 			t := s.trackers[k]
 			for b := range toTrack[k] {
 				<-b.decoded
+				if s.inOrder(b) {
+					// Near the cap: the block is judged in the log's
+					// order, by the last tracker done with the blocks
+					// before it, while the others wait for it.
+					tracked := b.tracked // b is reused once it is closed
+					if b.left.Add(-1) == 0 {
+						s.judgeInOrder(b)
+						close(b.tracked)
+					} else {
+						<-tracked
+					}
+					continue
+				}
 				out := b.out[k][:0]
 				i := -1
 				t.TakeMany(func() (*wcs.Event, uint64, bool) {
@@ -199,7 +231,9 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 					}
 				})
 				b.out[k] = out
+				b.counts[k] = t.Stats().Tracked
 				if b.left.Add(-1) == 0 {
+					s.taken(b)
 					close(b.tracked)
 				}
 			}
@@ -238,6 +272,7 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 	}()
 
 	var cur *block
+	blocks := uint64(0)
 	send := func(lines int) {
 		b := cur
 		cur = nil
@@ -246,7 +281,10 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 		b.left.Store(int32(jobs))
 		if len(b.out) != jobs {
 			b.out = make([][]pending, jobs)
+			b.counts = make([]int, jobs)
 		}
+		blocks++
+		b.idx, b.decided = blocks, false
 		v.pos += uint64(lines)
 		toDecode <- b
 		for _, c := range toTrack {
@@ -271,6 +309,7 @@ func (v *Validator) readParallel(name string, r io.Reader) error {
 	close(toMerge)
 	wg.Wait()
 	<-merged
+	s.budget.recount(s.trackers)
 	return err
 }
 
@@ -284,6 +323,7 @@ func (s *shards) decode(d *hookbody.Decoder, b *block, maxLine int) {
 	var nodes nodeHash
 	objects := int64(0) // counted once a block: one shared counter for every line would bounce between the cores
 	defer func() { s.objects.Add(objects) }()
+	creates := int64(0)
 	b.evs = grow(b.evs, len(b.recs))
 	b.shard = grow(b.shard, len(b.recs))
 	for i, r := range b.recs {
@@ -303,8 +343,10 @@ func (s *shards) decode(d *hookbody.Decoder, b *block, maxLine int) {
 			continue
 		}
 		objects++
+		creates += maxStarts(ev)
 		b.shard[i] = int32(s.shardOfCached(ev, &nodes))
 	}
+	b.creates = creates
 }
 
 // blank reports whether a line holds only JSON whitespace.

@@ -3,6 +3,7 @@ package eventlog_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,25 +18,61 @@ import (
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
-// runJobs validates the files (name, content) as one log with jobs
-// trackers and returns every finding, the statistics and the coverage.
-func runJobs(t *testing.T, jobs int, opts tracker.Options, files ...[2]string) ([]tracker.Finding, tracker.Stats, tracker.Coverage) {
+// jobsRun says how runLog reads a log: with jobs trackers, each file read
+// chunk bytes a read (0: whole; small reads end a block at each newline
+// they hold, so that a log goes through the pipeline as many blocks), and
+// steer, if set, seeing and steering how each block is judged
+// (eventlog.SteerBlocks).
+type jobsRun struct {
+	jobs, chunk int
+	steer       func(idx uint64, inOrder bool) bool
+}
+
+// chunks reads r at most n bytes a read.
+type chunks struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunks) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// runLog validates the files (name, content) as one log, as r says, and
+// returns every finding, the statistics and the coverage.
+func runLog(t interface {
+	Helper()
+	Fatal(...any)
+}, r jobsRun, opts tracker.Options, files ...[2]string) ([]tracker.Finding, tracker.Stats, tracker.Coverage) {
 	t.Helper()
 	var out []tracker.Finding
 	v := &eventlog.Validator{
 		Tracker: tracker.New(opts),
-		Jobs:    jobs,
+		Jobs:    r.jobs,
 		Report:  func(f tracker.Finding) { out = append(out, f) },
 	}
+	if r.steer != nil {
+		eventlog.SteerBlocks(v, r.steer)
+	}
 	for _, f := range files {
-		if err := v.ReadJSONL(f[0], bytes.NewReader([]byte(f[1]))); err != nil {
+		var in io.Reader = strings.NewReader(f[1])
+		if r.chunk > 0 {
+			in = &chunks{in, r.chunk}
+		}
+		if err := v.ReadJSONL(f[0], in); err != nil {
 			t.Fatal(err)
 		}
 	}
 	v.End()
-	st := v.Stats()
-	st.Sessions, st.Tracked = 0, 0 // what the shards hold at the end may differ (a session of one shard's events only)
-	return out, st, v.Coverage()
+	return out, v.Stats(), v.Coverage()
+}
+
+// runJobs is runLog with jobs trackers, each file read whole, but for the
+// statistics of what the shards hold at the end, which may differ from one
+// tracker's (a session of one shard's events only).
+func runJobs(t *testing.T, r jobsRun, opts tracker.Options, files ...[2]string) ([]tracker.Finding, tracker.Stats, tracker.Coverage) {
+	t.Helper()
+	out, st, cov := runLog(t, r, opts, files...)
+	st.Sessions, st.Tracked = 0, 0
+	return out, st, cov
 }
 
 // damaged returns a synth log with lines dropped, repeated and swapped, so
@@ -69,7 +106,9 @@ func damaged(seed uint64, events, sessions int) string {
 // TestParallelSameAsSequential: with 2, 3 or 4 trackers, a log gives the
 // findings of one tracker, in the same order, and the same statistics and
 // coverage: every log under testdata/, generated logs, damaged generated
-// logs, and several files as one log.
+// logs, and several files as one log; and so it does when blocks are
+// judged in the log's order (as at the entity cap, budget.go), all of
+// them or some, the others in parallel.
 func TestParallelSameAsSequential(t *testing.T) {
 	type tc struct {
 		why   string
@@ -100,19 +139,31 @@ func TestParallelSameAsSequential(t *testing.T) {
 	cut2 := strings.IndexByte(bad[2*len(bad)/3:], '\n') + 2*len(bad)/3 + 1
 	cases = append(cases, tc{"a damaged log in three files, as one log", tracker.Options{}, [][2]string{
 		{"a", bad[:cut1]}, {"b", bad[cut1:cut2]}, {"c", bad[cut2:]}}})
+	inOrder := func(uint64, bool) bool { return true }
+	everyThird := func(idx uint64, _ bool) bool { return idx%3 == 0 }
+	runs := []struct {
+		why string
+		r   jobsRun
+	}{
+		{"-j 2", jobsRun{jobs: 2}},
+		{"-j 3", jobsRun{jobs: 3}},
+		{"-j 4", jobsRun{jobs: 4}},
+		{"-j 2, every block in the log's order", jobsRun{jobs: 2, chunk: 700, steer: inOrder}},
+		{"-j 3, every third block in the log's order", jobsRun{jobs: 3, chunk: 700, steer: everyThird}},
+	}
 	for _, c := range cases {
 		t.Run(c.why, func(t *testing.T) {
-			want, wantStats, wantCov := runJobs(t, 1, c.opts, c.files...)
-			for _, jobs := range []int{2, 3, 4} {
-				got, gotStats, gotCov := runJobs(t, jobs, c.opts, c.files...)
+			want, wantStats, wantCov := runJobs(t, jobsRun{jobs: 1}, c.opts, c.files...)
+			for _, r := range runs {
+				got, gotStats, gotCov := runJobs(t, r.r, c.opts, c.files...)
 				if diff := cmp.Diff(want, got); diff != "" {
-					t.Fatalf("-j %d: findings differ from -j 1 (-j 1 +j %d):\n%s", jobs, jobs, diff)
+					t.Fatalf("%s: findings differ from -j 1 (-j 1 +j N):\n%s", r.why, diff)
 				}
 				if diff := cmp.Diff(wantStats, gotStats); diff != "" {
-					t.Errorf("-j %d: stats differ (-j 1 +j %d):\n%s", jobs, jobs, diff)
+					t.Errorf("%s: stats differ (-j 1 +j N):\n%s", r.why, diff)
 				}
 				if diff := cmp.Diff(wantCov, gotCov); diff != "" {
-					t.Errorf("-j %d: coverage differs (-j 1 +j %d):\n%s", jobs, jobs, diff)
+					t.Errorf("%s: coverage differs (-j 1 +j N):\n%s", r.why, diff)
 				}
 			}
 			if testing.Verbose() {

@@ -34,14 +34,29 @@ type Validator struct {
 	Report  func(tracker.Finding) // where findings go; nil: nowhere
 	// Jobs is the number of trackers that validate JSON Lines in parallel,
 	// sharded by session (see parallel.go): the findings, their order and
-	// the statistics are those of one tracker, unless a bound of Options
-	// is reached (each shard has them all) or the entities of one media
-	// session or call come with different sessionIds (the shard follows
-	// the session). 0 or 1: one tracker, in the calling goroutine. It
-	// takes effect at the first read, and only when Tracker has taken
-	// nothing yet; the other trackers get Tracker's Options. Report is
-	// then called from another goroutine, one call at a time, before the
-	// read returns.
+	// the statistics are those of one tracker, unless the entities of one
+	// media session or call come with different sessionIds (the shard
+	// follows the session) or MaxMarks is reached (below). 0 or 1: one
+	// tracker, in the calling goroutine. It takes effect at the first
+	// read, and only when Tracker has taken nothing yet; the other
+	// trackers get Tracker's Options. Report is then called from another
+	// goroutine, one call at a time, before the read returns.
+	//
+	// The bounds of Options are totals over the shards, never per shard,
+	// so what they bound does not grow with Jobs. MaxEntities bounds the entities
+	// all of them hold, exactly: an event meets the limit where it would
+	// in one tracker, the same entity-limit findings on the same lines
+	// (near the cap the shards take each block's events in the log's
+	// order, one goroutine at a time; budget.go). MaxMarks is shared out:
+	// each shard keeps ⌈MaxMarks/Jobs⌉ marks (Tracker.ShareMarks) and
+	// forgets its own oldest, where one tracker forgets the oldest of all.
+	// So the verdicts can differ from one tracker's only for an event that
+	// needs a mark one of them has forgotten and the other not: one made
+	// before at least ⌈MaxMarks/Jobs⌉ later marks (about MaxMarks, with
+	// the sessions spread evenly over the shards), that is of a session
+	// or entity forgotten about as long ago as the oldest marks kept; and
+	// then for what that verdict changes after it (the session's later
+	// events, the count of marks and entities).
 	Jobs int
 	// Observe, if set, is called with every event a tracker takes and its
 	// findings (nil for none), in the order taken, before the findings go

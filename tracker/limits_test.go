@@ -208,3 +208,95 @@ func TestLimitMarks(t *testing.T) {
 		t.Errorf("%d marks, bound 2", s.Marks)
 	}
 }
+
+// TestTakeShared: trackers that share MaxEntities (eventlog's shards, near
+// the cap) count the others' entities with their own: an event meets the
+// limit when both together reach it, as in one tracker that took every
+// event; TakeShared returns the entities the tracker holds after it.
+func TestTakeShared(t *testing.T) {
+	tests := []struct {
+		why    string
+		others []int // for each event (sessions a, b, c ESTABLISHED)
+		kinds  []string
+		counts []int
+	}{
+		{"no others: the bound is the tracker's own", []int{0, 0, 0}, []string{"", "", ""}, []int{1, 2, 3}},
+		{"others hold two of three: one more fits", []int{2, 2, 2}, []string{"", "entity-limit", "entity-limit"}, []int{1, 1, 1}},
+		{"others hold all three: none fits", []int{3, 3, 3}, []string{"entity-limit", "entity-limit", "entity-limit"}, []int{0, 0, 0}},
+		{"others free room on the way, then the tracker's own fill it", []int{2, 1, 1}, []string{"", "", "entity-limit"}, []int{1, 2, 2}},
+	}
+	for _, tt := range tests {
+		tr := New(Options{MaxEntities: 3})
+		var d feeder
+		var kinds []string
+		var counts []int
+		for i, sid := range []string{"a", "b", "c"} {
+			if err := d.dec.Decode([]byte(limConn(sid, "ESTABLISHED")), &d.ev); err != nil {
+				t.Fatal(err)
+			}
+			fs, n := tr.TakeShared(&d.ev, uint64(i), tt.others[i])
+			k := ""
+			for _, f := range fs {
+				k += f.Kind.String()
+			}
+			kinds, counts = append(kinds, k), append(counts, n)
+		}
+		if diff := cmp.Diff(tt.kinds, kinds); diff != "" {
+			t.Errorf("%s: findings (-want +got):\n%s", tt.why, diff)
+		}
+		if diff := cmp.Diff(tt.counts, counts); diff != "" {
+			t.Errorf("%s: entities held (-want +got):\n%s", tt.why, diff)
+		}
+		// Take, after: the others are not counted any more.
+		if err := d.dec.Decode([]byte(limConn("d", "ESTABLISHED")), &d.ev); err != nil {
+			t.Fatal(err)
+		}
+		if fs := tr.Take(&d.ev); (len(fs) > 0) != (counts[2] >= 3) {
+			t.Errorf("%s: Take after TakeShared, holding %d: %v", tt.why, counts[2], fs)
+		}
+	}
+}
+
+// TestShareMarks: one of n trackers sharing MaxMarks keeps ⌈MaxMarks/n⌉
+// marks, so that the n keep about MaxMarks in all; its Options still say
+// MaxMarks; a tracker that holds marks already keeps its bound; Init
+// gives the whole bound back.
+func TestShareMarks(t *testing.T) {
+	ended := func(n int) []string {
+		var lines []string
+		for i := range n {
+			sid := "s" + strconv.Itoa(i)
+			lines = append(lines, limConn(sid, "ESTABLISHED"), limConn(sid, "DISCONNECTED"))
+		}
+		return lines
+	}
+	tests := []struct {
+		why       string
+		max, n    int
+		marksNow  int // sessions ended before ShareMarks
+		wantMarks int
+	}{
+		{"a third of 10, rounded up", 10, 3, 0, 4},
+		{"a half of 10", 10, 2, 0, 5},
+		{"more shards than marks: one each", 2, 4, 0, 1},
+		{"one tracker: the whole bound", 10, 1, 0, 10},
+		{"marks held already: the bound stays", 10, 3, 1, 10},
+	}
+	for _, tt := range tests {
+		v := &feeder{Tracker: New(Options{MaxMarks: tt.max})}
+		limRead(t, v, false, ended(tt.marksNow)...)
+		v.Tracker.ShareMarks(tt.n)
+		limRead(t, v, false, ended(40)...)
+		if got := limMeasure(v.Tracker).Marks; got != tt.wantMarks {
+			t.Errorf("%s: %d marks kept, want %d", tt.why, got, tt.wantMarks)
+		}
+		if got := v.Tracker.Options().MaxMarks; got != tt.max {
+			t.Errorf("%s: Options().MaxMarks %d, want %d", tt.why, got, tt.max)
+		}
+		v.Tracker.Init(v.Tracker.Options())
+		limRead(t, v, false, ended(40)...)
+		if got := limMeasure(v.Tracker).Marks; got != tt.max {
+			t.Errorf("%s: after Init, %d marks kept, want %d", tt.why, got, tt.max)
+		}
+	}
+}

@@ -495,9 +495,9 @@ func TestSnapshotCoversTracker(t *testing.T) {
 		want []string
 	}
 	cases := []tc{
-		{"Tracker: keybuf is scratch, mu and init are not state, fileIdx is the index of files, dead and free hold zeroed structs to reuse",
+		{"Tracker: keybuf is scratch, mu and init are not state, fileIdx is the index of files, others is 0 but during TakeShared, dead and free hold zeroed structs to reuse",
 			fields(Tracker{}), []string{"mu", "opts", "init", "sessions", "entities", "marks", "seed", "seq", "keybuf", "stats", "cov", "files", "fileIdx",
-				"dead", "deadSess", "free", "freeSess"}},
+				"others", "dead", "deadSess", "free", "freeSess"}},
 		{"session: the counters are counted again",
 			fields(session{}), []string{"key", "h", "conn", "members", "nonFinal", "dropped", "revived", "ents", "kbuf"}},
 		{"entity: idx is the position in its session's list; mark only for detached copies of marks",

@@ -157,6 +157,10 @@ type Tracker struct {
 	files    []string
 	fileIdx  map[string]uint32
 
+	// others is, during TakeShared, the entities the trackers sharing
+	// MaxEntities with t hold: the bound is on theirs and t's together.
+	others int
+
 	// Entities and sessions forgotten during an event are dead until the
 	// event is judged (its code may still hold them), then free: the
 	// next ones to start reuse them, and a long log allocates no more
@@ -182,7 +186,7 @@ const (
 func (t *Tracker) mark(h uint64, v uint8) {
 	t.marks.Add(h, v)
 	if t.marks.Len() == presize {
-		t.marks.Reserve(min(t.opts.MaxMarks, reserveMarks))
+		t.marks.Reserve(min(t.marks.Max(), reserveMarks))
 	}
 }
 
@@ -363,6 +367,37 @@ func (t *Tracker) TakeMany(next func() (*wcs.Event, uint64, bool), emit func([]F
 			return
 		}
 		emit(t.takeAtLocked(ev, pos))
+	}
+}
+
+// TakeShared is TakeAt for trackers that share one bound of MaxEntities
+// (eventlog's shards, which judge an event this way when the bound is
+// near): others is the number of entities the other trackers hold at pos,
+// and the event meets the entity limit when theirs and t's together reach
+// MaxEntities, as it would in one tracker that took all their events in
+// order. It returns the event's findings and the number of entities t
+// holds after it.
+func (t *Tracker) TakeShared(ev *wcs.Event, pos uint64, others int) ([]Finding, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.others = others
+	out := t.takeAtLocked(ev, pos)
+	t.others = 0
+	return out, t.entities.Len()
+}
+
+// ShareMarks makes t one of n trackers that share an input (TakeAt,
+// TakeShared) and MaxMarks: t keeps at most ⌈MaxMarks/n⌉ marks, so that
+// the n of them keep about MaxMarks in all (at most n-1 more), not n times
+// as many. It acts on a tracker that holds no marks yet (a fresh one), and
+// lasts until Init or Restore. Which marks are forgotten then follows the
+// marks of t's events alone: see eventlog's Validator.Jobs.
+func (t *Tracker) ShareMarks(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lazyInit()
+	if n > 1 && t.marks.Len() == 0 {
+		t.marks.Init((t.opts.MaxMarks + n - 1) / n)
 	}
 }
 
@@ -762,7 +797,7 @@ func (t *Tracker) entity(fam wcs.Family, node, id string, sess *session, create 
 	if !create {
 		return &entity{fam: fam, state: uint8(fam.Machine().Initial())}, true
 	}
-	if t.entities.Len() >= t.opts.MaxEntities {
+	if t.entities.Len()+t.others >= t.opts.MaxEntities {
 		return nil, true
 	}
 	e := t.newEntity()
