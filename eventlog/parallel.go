@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/wcsfsm/wcsfsm/hookbody"
-	"github.com/wcsfsm/wcsfsm/internal/hashtab"
 	"github.com/wcsfsm/wcsfsm/tracker"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
@@ -123,13 +122,8 @@ func (v *Validator) startParallel() {
 	v.par = s
 }
 
-// shardKey keys the hash that shards sessions: fixed, so that a run's
-// findings never depend on chance (each shard forgets its own oldest
-// marks: which shard a session goes to decides when its mark goes).
-const shardKey = 0x2d358dccaa6c78a5
-
-// nodeHash remembers the hash of the last nodeId: a log's events come from
-// a few nodes, mostly one after the other.
+// nodeHash remembers the shard hash of the last nodeId: a log's events
+// come from a few nodes, mostly one after the other.
 type nodeHash struct {
 	node string
 	h    uint64
@@ -138,7 +132,7 @@ type nodeHash struct {
 
 func (c *nodeHash) of(node string) uint64 {
 	if !c.set || c.node != node {
-		c.node, c.h, c.set = strings.Clone(node), hashtab.HashString(shardKey, node), true
+		c.node, c.h, c.set = strings.Clone(node), wcs.NodeHash(node), true
 	}
 	return c.h
 }
@@ -149,19 +143,12 @@ func (s *shards) shardOf(ev *wcs.Event) int {
 	return s.shardOfCached(ev, &c)
 }
 
-// shardOfCached is shardOf with the hash of the nodeId from c.
+// shardOfCached is shardOf with the hash of the nodeId from c: the
+// partition of wcs.Partition (ev.ShardKey, len(s.trackers)), so that a
+// shard of -j holds what a partition of the same count holds.
 func (s *shards) shardOfCached(ev *wcs.Event, c *nodeHash) int {
-	n := uint64(len(s.trackers))
-	if ev.SessionID != "" {
-		return int((c.of(ev.NodeID)*31 ^ hashtab.HashString(shardKey, ev.SessionID)) % n)
-	}
-	// No session: the entity's id (shared by a stream and its keep-alives,
-	// a call and its transfers), whatever the family.
-	id := ""
-	if m, ok := wcs.LookupMethod(ev.Event); ok && m.HasFamily {
-		id = ev.Get(m.Key())
-	}
-	return int((c.of(ev.NodeID)*31 ^ hashtab.HashString(shardKey, id)) % n)
+	node, key := ev.ShardKey()
+	return wcs.PartitionHash(wcs.SessionHash(c.of(node), key), len(s.trackers))
 }
 
 // shardTaker takes the events a Validator judges outside the pipeline (a
