@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,12 +23,16 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("wcsfsm convert", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest entry in `bytes`; longer ones are reported and skipped")
+	nf := addReadFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm convert [-max-line N] [FILE ...]")
 		fmt.Fprintln(stderr, "\nReads WCS server logs (standard input for none or -) and writes each REST hook they show")
 		fmt.Fprintln(stderr, "sent as one line of JSON Lines on standard output, with \"event\" set from the last segment")
 		fmt.Fprintln(stderr, "of the hook's URL. Entries that cannot be read are reported on standard error and skipped.")
 		fmt.Fprintln(stderr, "Rotated logs go oldest first: wcsfsm convert flashphoner.log.1 flashphoner.log")
+		fmt.Fprintln(stderr, "With -nats URL: write the JSON Lines export of the JetStream stream -stream of serve")
+		fmt.Fprintln(stderr, "-nats instead (from -from-seq or -from-time to its end), each hook a line as serve")
+		fmt.Fprintln(stderr, "-state's journal holds it: its body with \"event\" set from the hook's name.")
 		fmt.Fprintln(stderr, "Exit status: 0 all read, 1 bad entries skipped, 2 could not do the job (a file that")
 		fmt.Fprintln(stderr, "cannot be read, or one with lines but not one SEND REST OBJECT entry).")
 		fs.PrintDefaults()
@@ -38,6 +43,21 @@ func runConvert(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		}
 		return 2
+	}
+	if *nf.url != "" {
+		if len(rest) > 0 {
+			fmt.Fprintln(stderr, "wcsfsm convert: -nats reads the stream: no files")
+			return 2
+		}
+		nf.parsed(fs)
+		log, _ := newCommandLogger(stderr, "text", "wcsfsm convert")
+		first, last, n, err := nf.export(context.Background(), stdout, log)
+		if err != nil {
+			fmt.Fprintf(stderr, "wcsfsm convert: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "wcsfsm convert: stream %s: %s, sequences %d to %d\n", *nf.stream, plural(n, "hook"), first, last)
+		return 0
 	}
 	if *maxLine <= 0 {
 		fmt.Fprintln(stderr, "wcsfsm convert: -max-line must be positive")

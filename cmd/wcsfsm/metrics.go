@@ -30,6 +30,9 @@ import (
 type promMetrics struct {
 	handler     http.Handler         // /metrics
 	hookSeconds prometheus.Histogram // wcsfsm_hook_duration_seconds
+
+	publishSeconds prometheus.Histogram   // serve -nats: wcsfsm_publish_duration_seconds
+	published      *prometheus.CounterVec // serve -nats: wcsfsm_published_total{result}
 }
 
 // hookBuckets are the bounds of wcsfsm_hook_duration_seconds: 10 µs to
@@ -54,7 +57,19 @@ func newPromMetrics(h *hookServer) *promMetrics {
 			Buckets: hookBuckets,
 		}),
 	}
+	m.publishSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "wcsfsm_publish_duration_seconds",
+		Help:    "serve -nats: time from a hook's body read to its store acknowledged by JetStream (or given up), hooks answered 200 or 503.",
+		Buckets: hookBuckets,
+	})
+	m.published = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "wcsfsm_published_total",
+		Help: "serve -nats: hooks published to JetStream, by result: stored (answered 200 or 413), failed (answered 503, not stored).",
+	}, []string{"result"})
 	reg := prometheus.NewRegistry()
+	if h.cfg.NATS != nil && *h.cfg.NATS.url != "" {
+		reg.MustRegister(m.publishSeconds, m.published)
+	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -72,6 +87,16 @@ type promLog struct{ h *hookServer }
 
 func (l promLog) Println(v ...any) {
 	l.h.logger().Error("metrics: " + strings.TrimSuffix(fmt.Sprintln(v...), "\n"))
+}
+
+// observePublish adds a hook of serve -nats whose body was read at start.
+func (m *promMetrics) observePublish(start time.Time, err error) {
+	m.publishSeconds.Observe(time.Since(start).Seconds())
+	if err != nil {
+		m.published.WithLabelValues("failed").Inc()
+	} else {
+		m.published.WithLabelValues("stored").Inc()
+	}
 }
 
 // observeHook adds a hook whose body was read at start and whose answer is

@@ -54,6 +54,9 @@ type serveConfig struct {
 	CheckpointInterval time.Duration // -checkpoint-interval: time between checkpoints
 	JournalQueue       int           // bytes of journal lines that wait while the disk fails (0: defaultMaxQueue)
 
+	NATS        *natsFlags    // -nats: publish the hooks to JetStream instead of judging them (nil or "": judge them)
+	PublishWait time.Duration // -publish-wait
+
 	Metrics net.Listener // -metrics-addr: /metrics and /healthz there too (nil: on -addr only)
 	Log     *slog.Logger // -log-format: what serve tells its operator (nil: nothing)
 }
@@ -87,6 +90,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.CheckpointEvery, "checkpoint-every", defaultCheckpointEvery, "with -state: take a checkpoint every `N` requests")
 	fs.DurationVar(&cfg.CheckpointInterval, "checkpoint-interval", defaultCheckpointInterval, "with -state: take a checkpoint this often")
 	fs.IntVar(&cfg.JournalQueue, "journal-queue", defaultMaxQueue, "with -state: `bytes` of journal lines that wait while the disk fails; past them lines are dropped until a checkpoint covers them")
+	cfg.NATS = addNATSFlags(fs, true)
+	fs.DurationVar(&cfg.PublishWait, "publish-wait", defaultPublishWait, "with -nats: how long a hook is tried to be stored before it is answered 503")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm serve [-addr 127.0.0.1:8081] [-metrics-addr ADDR] [-log-format text|json] [-partial] [-tail]")
 		fmt.Fprintln(stderr, "                    [-findings FILE] [-state DIR] [-max-body BYTES] [-max-inflight N]")
@@ -99,6 +104,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "SIGINT or SIGTERM: finish the requests taken, write every finding, exit 0.")
 		fmt.Fprintln(stderr, "With -state DIR: a journal of the hooks and checkpoints there; a start, after SIGTERM or a")
 		fmt.Fprintln(stderr, "crash, goes on where it was (with -findings FILE, no finding lost or written twice).")
+		fmt.Fprintln(stderr, "With -nats URL: judge nothing; publish each hook to the JetStream stream -stream, on")
+		fmt.Fprintln(stderr, "PREFIX.<partition> of its node and session, and answer it once stored (wcsfsm consume")
+		fmt.Fprintln(stderr, "judges them; see docs/scaling.md). Stateless: run any number behind any balancer.")
 		fs.PrintDefaults()
 	}
 	rest, err := parseArgs(fs, args)
@@ -114,6 +122,15 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Log = log
+	cfg.NATS.parsed(fs)
+	if *cfg.NATS.url != "" && (cfg.State != "" || *findings != "") {
+		log.Error("-nats judges nothing: it takes neither -state nor -findings (wcsfsm consume writes the findings)")
+		return 2
+	}
+	if *cfg.NATS.url != "" && cfg.PublishWait <= 0 {
+		log.Error("-publish-wait must be positive")
+		return 2
+	}
 	if len(rest) > 0 {
 		log.Error(fmt.Sprintf("unexpected argument %q", rest[0]))
 		return 2
@@ -158,6 +175,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		log.Error(err.Error())
 		return 2
 	}
+	if *cfg.NATS.url != "" {
+		return 0 // serve -nats said what it published
+	}
 	log.Info(fmt.Sprintf("stopped; %s, %s, %s", plural(st.Events, "event"), plural(st.Errors(), "error"), plural(st.Warnings(), "warning")),
 		"events", st.Events, "errors", st.Errors(), "warnings", st.Warnings())
 	return 0
@@ -170,6 +190,21 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer) (tracker.Stats, error) {
 	h := newHookServer(cfg, out)
 	log := h.logger()
+	if cfg.NATS != nil && *cfg.NATS.url != "" {
+		pub, err := newPublisher(ctx, cfg.NATS, cfg.PublishWait, cfg)
+		if err != nil {
+			ln.Close()
+			if cfg.Metrics != nil {
+				cfg.Metrics.Close()
+			}
+			h.out.close(closeWait)
+			return h.tracker.Stats(), err
+		}
+		h.pub = pub
+		defer pub.close(log)
+		log.Info(fmt.Sprintf("publishing to stream %s on %s.<0..%d>", pub.layout.Stream, pub.layout.Prefix, pub.layout.Partitions-1),
+			"stream", pub.layout.Stream, "prefix", pub.layout.Prefix, "partitions", pub.layout.Partitions)
+	}
 	if cfg.State != "" {
 		said, err := h.openState(out)
 		if err != nil {
@@ -231,6 +266,7 @@ type hookServer struct {
 	inflight  atomic.Int64
 	prom      *promMetrics     // /metrics (metrics.go)
 	report    *report.Recorder // GET /report (serve_report.go)
+	pub       *publisher       // -nats: the hooks go to JetStream (nats_serve.go)
 }
 
 func newHookServer(cfg serveConfig, out io.Writer) *hookServer {
@@ -315,6 +351,18 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 	// Bodies read at once are bounded all the same, for memory.
 	body, status, err := h.readBody(w, r, rc)
 	read := time.Now()
+	if h.pub != nil && (err == nil || status == http.StatusRequestEntityTooLarge) {
+		select {
+		case h.slots <- struct{}{}:
+		case <-r.Context().Done():
+			h.answer(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8", []byte("the client went away while its hook waited for a slot\n"))
+			return
+		}
+		defer func() { <-h.slots }()
+		rc.SetWriteDeadline(time.Now().Add(h.cfg.PublishWait + time.Minute))
+		h.ingress(w, r, body, status == http.StatusRequestEntityTooLarge)
+		return
+	}
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
 		var line []byte

@@ -26,6 +26,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output `format`: text or json")
 	lf := addLogFlags(fs)
+	nf := addReadFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wcsfsm validate [-format text|json] [-input auto|jsonl|wcslog] [-partial] [-tail] [-strict] [-j N] [FILE ...]")
 		fmt.Fprintln(stderr, "\nReads the files (standard input for none or -) as one log and reports every finding.")
@@ -36,6 +37,9 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Use -partial for a log that carries only some families (a backend subscribed to")
 		fmt.Fprintln(stderr, "some hooks), -tail for one that begins after its sessions did (a rotated file,")
 		fmt.Fprintln(stderr, "tail -F, a receiver restarted).")
+		fmt.Fprintln(stderr, "With -nats URL: read the JetStream stream -stream of serve -nats instead of files, from")
+		fmt.Fprintln(stderr, "-from-seq or -from-time to its end: the verdicts of its JSON Lines export (convert -nats);")
+		fmt.Fprintln(stderr, "line k is the k-th hook read.")
 		fmt.Fprintln(stderr, "Exit status: 0 no error, 1 errors found, 2 could not do the job (bad flags, a")
 		fmt.Fprintln(stderr, "file that cannot be read, a file with lines but not one hook).")
 		fs.PrintDefaults()
@@ -55,10 +59,22 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	names, files, err := openInputs(rest, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
-		return 2
+	var names []string
+	var files []io.Reader
+	if *nf.url != "" {
+		if len(rest) > 0 {
+			fmt.Fprintln(stderr, "wcsfsm validate: -nats reads the stream: no files")
+			return 2
+		}
+		nf.parsed(fs)
+		in = inputFormat{format: eventlog.FormatJSONL}
+		names, files = []string{"nats:" + *nf.stream}, []io.Reader{nf.pipe(stderr)}
+	} else {
+		names, files, err = openInputs(rest, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "wcsfsm validate: %v\n", err)
+			return 2
+		}
 	}
 	defer closeAll(files)
 

@@ -1,0 +1,871 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/tracker"
+	"github.com/wcsfsm/wcsfsm/wcs"
+)
+
+func init() {
+	commands["consume"] = command{"judge the hooks of a JetStream stream, partition by partition, checkpointed (docs/scaling.md)", runConsume}
+}
+
+// Defaults of consume.
+const (
+	defaultConsumeEvery    = 10000
+	defaultConsumeInterval = 10 * time.Second
+	defaultLease           = 10 * time.Second
+	checkpointVersion      = 1
+)
+
+// consumeConfig is what consume's flags set.
+type consumeConfig struct {
+	nats     *natsFlags
+	name     string        // -name: the group that shares the partitions, and names the buckets
+	static   []int         // -partitions: these, without sharing (nil: shared)
+	every    int           // -checkpoint-every
+	interval time.Duration // -checkpoint-interval
+	lease    time.Duration // -lease
+	drain    bool          // -drain
+	subject  string        // -findings-subject
+	opts     tracker.Options
+	log      *slog.Logger
+}
+
+func runConsume(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("wcsfsm consume", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg consumeConfig
+	cfg.nats = addNATSFlags(fs, false)
+	fs.StringVar(&cfg.name, "name", "wcsfsm", "the `group` of consumers that share the partitions; it names the buckets of the checkpoints (NAME-checkpoints) and of the leases (NAME-owners)")
+	parts := fs.String("partitions", "", "judge these partitions (a `list`: 0,1,5-7), without sharing them; default: share all with the consumers of -name")
+	findings := fs.String("findings", "", "append findings (JSON lines) to this `file`; default standard output")
+	fs.StringVar(&cfg.subject, "findings-subject", "", "publish each finding on this NATS `subject` instead")
+	fs.IntVar(&cfg.every, "checkpoint-every", defaultConsumeEvery, "checkpoint a partition every `N` hooks")
+	fs.DurationVar(&cfg.interval, "checkpoint-interval", defaultConsumeInterval, "and this often while it takes hooks")
+	fs.DurationVar(&cfg.lease, "lease", defaultLease, "a consumer that stops renewing for this long loses its partitions to the others")
+	fs.BoolVar(&cfg.drain, "drain", false, "judge each partition to the end of the stream as it is at the start, report the entities left open (as validate does at the end of a log), and exit")
+	fs.BoolVar(&cfg.opts.Partial, "partial", false, "the hooks carry only some families (as validate -partial)")
+	fs.BoolVar(&cfg.opts.Tail, "tail", false, "a partition without a checkpoint begins after its sessions did (as validate -tail)")
+	fs.IntVar(&cfg.opts.MaxEntities, "max-entities", tracker.DefaultMaxEntities, "most entities tracked at once by each partition")
+	fs.IntVar(&cfg.opts.MaxID, "max-id", tracker.DefaultMaxID, "longest id in `bytes`")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics and /healthz on this `address`")
+	logFormat := fs.String("log-format", "text", "write consume's own lines to standard error in this `format`: text, or json")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: wcsfsm consume -nats URL [-stream NAME] [-name GROUP | -partitions LIST] [-findings FILE | -findings-subject SUBJ]")
+		fmt.Fprintln(stderr, "                      [-checkpoint-every N] [-checkpoint-interval D] [-lease D] [-drain] [-metrics-addr ADDR]")
+		fmt.Fprintln(stderr, "\nJudges the hooks that wcsfsm serve -nats publishes: one tracker per partition, each")
+		fmt.Fprintln(stderr, "partition owned by one consumer of the group at a time (or the -partitions given).")
+		fmt.Fprintln(stderr, "Findings are validate -format json's lines with \"partition\" and \"seq\" (the stream")
+		fmt.Fprintln(stderr, "sequence of the hook). Each partition's tracker and sequence are checkpointed to the")
+		fmt.Fprintln(stderr, "object store NAME-checkpoints; a start, or the consumer a partition moves to, goes on")
+		fmt.Fprintln(stderr, "right after the checkpoint. After a crash the findings since the last checkpoint come")
+		fmt.Fprintln(stderr, "again, byte for byte: drop the repeats by partition and seq (docs/scaling.md).")
+		fmt.Fprintln(stderr, "SIGINT or SIGTERM: checkpoint every partition, hand them over, exit 0.")
+		fs.PrintDefaults()
+	}
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	log, err := newCommandLogger(stderr, *logFormat, "wcsfsm consume")
+	if err != nil {
+		fmt.Fprintf(stderr, "wcsfsm consume: %v\n", err)
+		return 2
+	}
+	cfg.log = log
+	cfg.nats.parsed(fs)
+	switch {
+	case len(rest) > 0:
+		log.Error(fmt.Sprintf("unexpected argument %q", rest[0]))
+		return 2
+	case *cfg.nats.url == "":
+		log.Error("-nats URL is needed: the JetStream server of the stream")
+		return 2
+	case !namePattern.MatchString(cfg.name):
+		log.Error(fmt.Sprintf("-name %q: letters, digits, - and _", cfg.name))
+		return 2
+	case cfg.every <= 0 || cfg.interval <= 0 || cfg.lease <= 0 || cfg.opts.MaxEntities <= 0 || cfg.opts.MaxID <= 0:
+		log.Error("-checkpoint-every, -checkpoint-interval, -lease, -max-entities and -max-id must be positive")
+		return 2
+	case cfg.opts.MaxEntities > tracker.MaxMaxEntities:
+		log.Error(fmt.Sprintf("-max-entities takes at most %d", tracker.MaxMaxEntities))
+		return 2
+	case *findings != "" && cfg.subject != "":
+		log.Error("-findings and -findings-subject: one or the other")
+		return 2
+	}
+	if *parts != "" {
+		if cfg.static, err = parseList(*parts); err != nil {
+			log.Error("-partitions: " + err.Error())
+			return 2
+		}
+	}
+	out := stdout
+	var file *os.File
+	if *findings != "" && *findings != "-" {
+		if file, err = os.OpenFile(*findings, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644); err != nil {
+			log.Error(err.Error())
+			return 2
+		}
+		defer file.Close()
+		out = file
+	}
+	var ops net.Listener
+	if *metricsAddr != "" {
+		if ops, err = net.Listen("tcp", *metricsAddr); err != nil {
+			log.Error("-metrics-addr: " + err.Error())
+			return 2
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := consume(ctx, cfg, out, file, ops)
+	if err != nil {
+		log.Error(err.Error())
+		return 2
+	}
+	log.Info(fmt.Sprintf("stopped; %s, %s, %s", plural(st.Events, "event"), plural(st.Errors(), "error"), plural(st.Warnings(), "warning")),
+		"events", st.Events, "errors", st.Errors(), "warnings", st.Warnings())
+	if cfg.drain && st.Errors() > 0 {
+		return 1
+	}
+	return 0
+}
+
+// parseList reads a list of partitions: 0,1,5-7.
+func parseList(s string) ([]int, error) {
+	seen := map[int]bool{}
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		b := a
+		if err == nil && isRange {
+			b, err = strconv.Atoi(hi)
+		}
+		if err != nil || a < 0 || b < a || b-a > 4096 {
+			return nil, fmt.Errorf("%q is not a partition or a range of them (0,1,5-7)", part)
+		}
+		for p := a; p <= b; p++ {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	sort.Ints(out)
+	return out, nil
+}
+
+// consumer is one consume process.
+type consumer struct {
+	cfg    consumeConfig
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	layout streamLayout
+	obs    jetstream.ObjectStore
+	kv     jetstream.KeyValue // shared: the leases and the members
+	id     string
+	out    *findingsSink
+	m      *consumeMetrics
+
+	mu    sync.Mutex
+	parts map[int]*partition
+	stats tracker.Stats // of the partitions stopped
+}
+
+// partition is one partition judged by this consumer.
+type partition struct {
+	p       int
+	subject string
+	tr      *tracker.Tracker
+	dec     hookbody.Decoder
+	buf     []byte
+
+	seq     atomic.Uint64 // the last sequence judged
+	pending atomic.Uint64 // hooks of the partition after it, when last seen
+	taken   atomic.Int64  // hooks judged by this consumer
+	ckSeq   atomic.Uint64 // the sequence of the last checkpoint
+	ckAt    atomic.Int64  // its time (unix ns; 0: none)
+	ckBytes atomic.Int64  // its size
+	since   int           // hooks since it
+	rev     uint64        // the lease's revision (shared)
+
+	stop  chan struct{} // closed: checkpoint and stop
+	lost  atomic.Bool   // the lease was lost: stop without a checkpoint
+	done  chan struct{} // closed when stopped
+	err   error         // why it stopped, when not asked to
+	stats tracker.Stats // at the stop
+}
+
+// consume runs the consumer until ctx is done (or, with -drain, until
+// every partition is judged to its end), and returns its statistics.
+func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File, ops net.Listener) (tracker.Stats, error) {
+	host, _ := os.Hostname()
+	c := &consumer{cfg: cfg, parts: map[int]*partition{}}
+	c.id = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, host) + "-" + strconv.Itoa(os.Getpid()) + "-" + nuid.Next()[:8]
+	var err error
+	c.nc, c.js, err = connectNATS(*cfg.nats.url, "wcsfsm consume "+c.id, cfg.log)
+	if err != nil {
+		return tracker.Stats{}, err
+	}
+	defer c.nc.Close()
+	setup, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if c.layout, err = cfg.nats.ensureStream(setup, c.js); err != nil {
+		return tracker.Stats{}, err
+	}
+	if c.stream, err = c.js.Stream(setup, c.layout.Stream); err != nil {
+		return tracker.Stats{}, err
+	}
+	for _, p := range cfg.static {
+		if p >= c.layout.Partitions {
+			return tracker.Stats{}, fmt.Errorf("-partitions: stream %s has partitions 0 to %d, not %d", c.layout.Stream, c.layout.Partitions-1, p)
+		}
+	}
+	if c.obs, err = c.js.CreateOrUpdateObjectStore(setup, jetstream.ObjectStoreConfig{
+		Bucket: cfg.name + "-checkpoints", Description: "wcsfsm consume: a checkpoint per partition of " + c.layout.Stream,
+		Storage: jetstream.FileStorage, Replicas: max(c.replicas(setup), 1),
+	}); err != nil {
+		return tracker.Stats{}, fmt.Errorf("the checkpoints' object store %s-checkpoints: %w", cfg.name, err)
+	}
+	if cfg.static == nil {
+		if c.kv, err = c.js.CreateOrUpdateKeyValue(setup, jetstream.KeyValueConfig{
+			Bucket: cfg.name + "-owners", Description: "wcsfsm consume: who owns each partition of " + c.layout.Stream,
+			TTL: cfg.lease, Storage: jetstream.FileStorage, Replicas: max(c.replicas(setup), 1),
+		}); err != nil {
+			return tracker.Stats{}, fmt.Errorf("the leases' bucket %s-owners: %w", cfg.name, err)
+		}
+	}
+	c.out = newFindingsSink(w, file, c.js, cfg.subject)
+	defer c.out.flushEvery(100 * time.Millisecond)()
+	c.m = newConsumeMetrics(c)
+	stopOps := c.serveOps(ops)
+	defer stopOps()
+	cfg.log.Info(fmt.Sprintf("consuming stream %s (%d partitions) as %s", c.layout.Stream, c.layout.Partitions, c.id),
+		"stream", c.layout.Stream, "partitions", c.layout.Partitions, "id", c.id)
+
+	switch {
+	case cfg.drain:
+		err = c.runDrain(ctx)
+	case cfg.static != nil:
+		for _, p := range cfg.static {
+			c.start(ctx, p, 0)
+		}
+		<-ctx.Done()
+		c.stopAll()
+	default:
+		err = c.balance(ctx)
+	}
+	if ferr := c.out.flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("findings: %w", ferr)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats, err
+}
+
+// replicas is the stream's number of replicas: the buckets take as many.
+func (c *consumer) replicas(ctx context.Context) int {
+	if info, err := c.stream.Info(ctx); err == nil {
+		return info.Config.Replicas
+	}
+	return 1
+}
+
+// start begins judging partition p (with the lease's revision rev).
+func (c *consumer) start(ctx context.Context, p int, rev uint64) *partition {
+	pt := &partition{p: p, subject: c.layout.subject(p), rev: rev, stop: make(chan struct{}), done: make(chan struct{})}
+	c.mu.Lock()
+	c.parts[p] = pt
+	c.mu.Unlock()
+	go func() {
+		defer close(pt.done)
+		pt.err = c.run(ctx, pt, 0)
+		if pt.err != nil && !errors.Is(pt.err, context.Canceled) {
+			c.cfg.log.Error(fmt.Sprintf("partition %d stopped: %v", p, pt.err), "partition", p, "err", pt.err.Error())
+		}
+		c.mu.Lock()
+		c.stats.Add(pt.stats)
+		c.mu.Unlock()
+	}()
+	return pt
+}
+
+// stopPart stops pt (a checkpoint first, unless its lease is lost) and
+// waits for it.
+func (c *consumer) stopPart(pt *partition) {
+	select {
+	case <-pt.stop:
+	default:
+		close(pt.stop)
+	}
+	<-pt.done
+	c.mu.Lock()
+	if c.parts[pt.p] == pt {
+		delete(c.parts, pt.p)
+	}
+	c.mu.Unlock()
+}
+
+func (c *consumer) stopAll() {
+	c.mu.Lock()
+	all := make([]*partition, 0, len(c.parts))
+	for _, pt := range c.parts {
+		all = append(all, pt)
+	}
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, pt := range all {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.stopPart(pt) }()
+	}
+	wg.Wait()
+}
+
+// partCheckpoint is the first line of a checkpoint object; the tracker's
+// snapshot follows it.
+type partCheckpoint struct {
+	Version    int       `json:"version"`
+	Stream     string    `json:"stream"`
+	Partition  int       `json:"partition"`
+	Partitions int       `json:"partitions"`
+	Seq        uint64    `json:"seq"` // the last stream sequence judged
+	Time       time.Time `json:"time"`
+	Consumer   string    `json:"consumer"`
+}
+
+func objectName(p int) string { return "partition-" + strconv.Itoa(p) }
+
+// restore loads pt's checkpoint: its tracker and sequence; a partition
+// without one starts at the stream's first hook.
+func (c *consumer) restore(ctx context.Context, pt *partition) error {
+	pt.tr = tracker.New(c.cfg.opts)
+	b, err := c.obs.GetBytes(ctx, objectName(pt.p))
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("checkpoint of partition %d: %w", pt.p, err)
+	}
+	line, rest, ok := bytes.Cut(b, []byte{'\n'})
+	var h partCheckpoint
+	if !ok || json.Unmarshal(line, &h) != nil || h.Version != checkpointVersion {
+		return fmt.Errorf("checkpoint of partition %d is not one of wcsfsm consume (version %d)", pt.p, checkpointVersion)
+	}
+	if h.Stream != c.layout.Stream || h.Partitions != c.layout.Partitions || h.Partition != pt.p {
+		return fmt.Errorf("checkpoint of partition %d is of stream %s, partition %d of %d, not of %s, %d of %d: another group name (-name) for another stream",
+			pt.p, h.Stream, h.Partition, h.Partitions, c.layout.Stream, pt.p, c.layout.Partitions)
+	}
+	var tr tracker.Tracker
+	if err := tr.Restore(bytes.NewReader(rest)); err != nil {
+		return fmt.Errorf("checkpoint of partition %d: %w", pt.p, err)
+	}
+	pt.tr = &tr
+	pt.seq.Store(h.Seq)
+	pt.ckSeq.Store(h.Seq)
+	pt.ckAt.Store(h.Time.UnixNano())
+	pt.ckBytes.Store(int64(len(b)))
+	return nil
+}
+
+// checkpoint writes pt's findings, then its tracker and sequence.
+func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
+	if pt.lost.Load() {
+		return errors.New("the lease was lost")
+	}
+	start := time.Now()
+	if err := c.out.flush(); err != nil {
+		return fmt.Errorf("findings: %w", err)
+	}
+	seq := pt.seq.Load()
+	h, _ := json.Marshal(partCheckpoint{Version: checkpointVersion, Stream: c.layout.Stream, Partition: pt.p,
+		Partitions: c.layout.Partitions, Seq: seq, Time: time.Now().UTC(), Consumer: c.id})
+	var b bytes.Buffer
+	b.Write(h)
+	b.WriteByte('\n')
+	if err := pt.tr.Snapshot(&b); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if _, err := c.obs.PutBytes(ctx, objectName(pt.p), b.Bytes()); err != nil {
+		c.m.checkpointFailures.Inc()
+		return fmt.Errorf("checkpoint of partition %d: %w", pt.p, err)
+	}
+	pt.ckSeq.Store(seq)
+	pt.ckAt.Store(time.Now().UnixNano())
+	pt.ckBytes.Store(int64(b.Len()))
+	pt.since = 0
+	c.m.checkpointSeconds.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// run judges pt from its checkpoint on, until it is stopped (or, to is
+// set, until it has judged sequence to, which drains it).
+func (c *consumer) run(ctx context.Context, pt *partition, to uint64) error {
+	if err := c.restore(ctx, pt); err != nil {
+		pt.lost.Store(true) // never write over a checkpoint not read
+		return err
+	}
+	c.cfg.log.Info(fmt.Sprintf("partition %d: from sequence %d", pt.p, pt.seq.Load()+1), "partition", pt.p, "seq", pt.seq.Load()+1)
+	defer func() { pt.stats = pt.tr.Stats() }()
+	if c.cfg.drain {
+		last, err := c.stream.GetLastMsgForSubject(ctx, pt.subject)
+		switch {
+		case errors.Is(err, jetstream.ErrMsgNotFound):
+		case err != nil:
+			return fmt.Errorf("partition %d: the end of the stream: %w", pt.p, err)
+		default:
+			to = last.Sequence
+		}
+		if pt.seq.Load() >= to {
+			return c.end(ctx, pt)
+		}
+	}
+	var it jetstream.MessagesContext
+	defer func() {
+		if it != nil {
+			it.Stop()
+		}
+	}()
+	lastCk := time.Now()
+	for {
+		select {
+		case <-pt.stop:
+			if pt.lost.Load() || pt.since == 0 {
+				return nil
+			}
+			return c.checkpoint(ctx, pt)
+		case <-ctx.Done():
+			if pt.lost.Load() || pt.since == 0 {
+				return nil
+			}
+			return c.checkpoint(ctx, pt)
+		default:
+		}
+		if it == nil {
+			cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{pt.subject}, DeliverPolicy: jetstream.DeliverAllPolicy}
+			if s := pt.seq.Load(); s > 0 {
+				cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, s+1
+			}
+			oc, err := c.js.OrderedConsumer(ctx, c.layout.Stream, cfg)
+			if err == nil {
+				it, err = oc.Messages(jetstream.PullMaxMessages(2048))
+			}
+			if err != nil {
+				it = nil
+				c.cfg.log.Warn(fmt.Sprintf("partition %d: %v; trying again", pt.p, err), "partition", pt.p, "err", err.Error())
+				time.Sleep(250 * time.Millisecond)
+				continue
+			}
+		}
+		msg, err := it.Next(jetstream.NextMaxWait(250 * time.Millisecond))
+		if err != nil {
+			if !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+				it.Stop()
+				it = nil
+			}
+		} else if meta, merr := msg.Metadata(); merr == nil && meta.Sequence.Stream > pt.seq.Load() {
+			c.judge(pt, msg, meta)
+			pt.since++
+		}
+		if pt.since >= c.cfg.every || pt.since > 0 && time.Since(lastCk) >= c.cfg.interval {
+			if err := c.checkpoint(ctx, pt); err != nil {
+				c.cfg.log.Warn(err.Error(), "partition", pt.p, "err", err.Error())
+			}
+			lastCk = time.Now()
+		}
+		if to > 0 && pt.seq.Load() >= to {
+			if pt.since > 0 {
+				if err := c.checkpoint(ctx, pt); err != nil {
+					return err
+				}
+			}
+			return c.end(ctx, pt)
+		}
+	}
+}
+
+// end reports what is left open in pt, as validate does at the end of a
+// log; the checkpoint before it stays one of an open stream.
+func (c *consumer) end(_ context.Context, pt *partition) error {
+	fs := pt.tr.End()
+	for i := range fs {
+		pt.buf = appendConsumed(pt.buf[:0], fs[i], pt.p)
+		c.out.write(pt.buf)
+	}
+	c.m.countFindings(fs)
+	return nil
+}
+
+// judge takes one hook of pt.
+func (c *consumer) judge(pt *partition, msg jetstream.Msg, meta *jetstream.MsgMetadata) {
+	seq := meta.Sequence.Stream
+	hdr := msg.Headers()
+	var fs []tracker.Finding
+	if limit := hdr.Get(tooLargeHeader); limit != "" {
+		fs = []tracker.Finding{pt.tr.Reject(pt.subject, int(seq), tracker.KindLineTooLong,
+			"request body of over "+limit+" bytes is longer than the limit of "+limit+" bytes (serve -max-body); answered 413, not validated")}
+	} else {
+		var ev wcs.Event
+		if err := eventOfMessage(&pt.dec, msg.Data(), hdr.Get(hookHeader), &ev); err != nil {
+			fs = []tracker.Finding{pt.tr.Reject(pt.subject, int(seq), tracker.KindMalformed, err.Error())}
+		} else {
+			ev.File, ev.Line = pt.subject, int(seq)
+			fs = pt.tr.Take(&ev)
+		}
+	}
+	for i := range fs {
+		pt.buf = appendConsumed(pt.buf[:0], fs[i], pt.p)
+		c.out.write(pt.buf)
+	}
+	c.m.countFindings(fs)
+	pt.seq.Store(seq)
+	pt.pending.Store(meta.NumPending)
+	pt.taken.Add(1)
+	c.m.delay.Observe(time.Since(meta.Timestamp).Seconds())
+}
+
+// appendConsumed appends f as validate -format json writes it, with the
+// partition and the stream sequence of its hook (a dangling finding's:
+// that of the entity's last hook), and a newline.
+func appendConsumed(b []byte, f tracker.Finding, p int) []byte {
+	b = f.AppendJSON(b)
+	b = b[:len(b)-1]
+	b = append(b, `,"partition":`...)
+	b = strconv.AppendInt(b, int64(p), 10)
+	b = append(b, `,"seq":`...)
+	seq := f.Line
+	if f.Kind == tracker.KindDangling {
+		seq = f.Last
+	}
+	b = strconv.AppendInt(b, int64(seq), 10)
+	return append(b, "}\n"...)
+}
+
+// runDrain judges each partition (the -partitions given, or all) to the
+// end of the stream as it is now, holding its lease when shared, and ends
+// it.
+func (c *consumer) runDrain(ctx context.Context) error {
+	list := c.cfg.static
+	if list == nil {
+		for p := range c.layout.Partitions {
+			list = append(list, p)
+		}
+	}
+	var (
+		wg   sync.WaitGroup
+		emu  sync.Mutex
+		errs []error
+	)
+	for _, p := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.drainPart(ctx, p); err != nil {
+				emu.Lock()
+				errs = append(errs, err)
+				emu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// drainPart drains partition p, holding its lease when shared (waiting
+// for it while another consumer holds it).
+func (c *consumer) drainPart(ctx context.Context, p int) error {
+	var rev uint64
+	if c.kv != nil {
+		for {
+			r, err := c.kv.Create(ctx, leaseKey(p), []byte(c.id))
+			if err == nil {
+				rev = r
+				break
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			time.Sleep(c.cfg.lease / 4)
+		}
+		defer c.kv.Delete(context.WithoutCancel(ctx), leaseKey(p), jetstream.LastRevision(rev))
+	}
+	pt := &partition{p: p, subject: c.layout.subject(p), rev: rev, stop: make(chan struct{}), done: make(chan struct{})}
+	c.mu.Lock()
+	c.parts[p] = pt
+	c.mu.Unlock()
+	err := c.run(ctx, pt, 0)
+	close(pt.done)
+	c.mu.Lock()
+	c.stats.Add(pt.stats)
+	delete(c.parts, p)
+	c.mu.Unlock()
+	return err
+}
+
+func leaseKey(p int) string { return "partition." + strconv.Itoa(p) }
+
+const memberPrefix = "member."
+
+// balance shares the partitions with the other consumers of the group:
+// each renews its membership and its leases every lease/4, and owns the
+// partitions p with p mod M = its place among the M members, sorted; a
+// partition it should no longer own is checkpointed and its lease given
+// up, for the next owner to go on from that checkpoint.
+func (c *consumer) balance(ctx context.Context) error {
+	tick := time.NewTicker(c.cfg.lease / 4)
+	defer tick.Stop()
+	bg := context.WithoutCancel(ctx)
+	for {
+		c.rebalance(ctx)
+		select {
+		case <-ctx.Done():
+			c.mu.Lock()
+			revs := map[int]uint64{}
+			for p, pt := range c.parts {
+				if !pt.lost.Load() {
+					revs[p] = pt.rev
+				}
+			}
+			c.mu.Unlock()
+			c.stopAll()
+			for p, rev := range revs {
+				c.kv.Delete(bg, leaseKey(p), jetstream.LastRevision(rev))
+			}
+			c.kv.Delete(bg, memberPrefix+c.id)
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+func (c *consumer) rebalance(ctx context.Context) {
+	op, cancel := context.WithTimeout(ctx, c.cfg.lease/2)
+	defer cancel()
+	if _, err := c.kv.Put(op, memberPrefix+c.id, []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
+		c.cfg.log.Warn("membership not renewed: "+err.Error(), "err", err.Error())
+		return
+	}
+	lister, err := c.kv.ListKeysFiltered(op, memberPrefix+">")
+	if err != nil {
+		return
+	}
+	var members []string
+	for k := range lister.Keys() {
+		members = append(members, strings.TrimPrefix(k, memberPrefix))
+	}
+	sort.Strings(members)
+	me := sort.SearchStrings(members, c.id)
+	if me == len(members) || members[me] != c.id {
+		return
+	}
+	want := func(p int) bool { return p%len(members) == me }
+	c.mu.Lock()
+	owned := make([]*partition, 0, len(c.parts))
+	for _, pt := range c.parts {
+		owned = append(owned, pt)
+	}
+	c.mu.Unlock()
+	for _, pt := range owned {
+		select {
+		case <-pt.done:
+			// Stopped by itself (a checkpoint it could not read): given
+			// up, for another to try.
+			c.mu.Lock()
+			delete(c.parts, pt.p)
+			c.mu.Unlock()
+			c.kv.Delete(op, leaseKey(pt.p), jetstream.LastRevision(pt.rev))
+			continue
+		default:
+		}
+		if !want(pt.p) {
+			c.stopPart(pt)
+			c.kv.Delete(op, leaseKey(pt.p), jetstream.LastRevision(pt.rev))
+			c.cfg.log.Info(fmt.Sprintf("partition %d handed over", pt.p), "partition", pt.p)
+			continue
+		}
+		rev, err := c.kv.Update(op, leaseKey(pt.p), []byte(c.id), pt.rev)
+		if err != nil {
+			var apiErr *jetstream.APIError
+			if errors.As(err, &apiErr) || errors.Is(err, jetstream.ErrKeyNotFound) {
+				// Another owns it now: stop without a checkpoint.
+				c.cfg.log.Warn(fmt.Sprintf("partition %d: lease lost (%v)", pt.p, err), "partition", pt.p)
+				pt.lost.Store(true)
+				c.stopPart(pt)
+			}
+			continue
+		}
+		pt.rev = rev
+	}
+	for p := range c.layout.Partitions {
+		c.mu.Lock()
+		_, mine := c.parts[p]
+		c.mu.Unlock()
+		if mine || !want(p) {
+			continue
+		}
+		rev, err := c.kv.Create(op, leaseKey(p), []byte(c.id))
+		if err != nil {
+			continue // still another's: it hands it over, or its lease runs out
+		}
+		c.start(ctx, p, rev)
+	}
+}
+
+// findingsSink writes findings lines whole: to a file or standard output,
+// or published on a subject.
+type findingsSink struct {
+	mu      sync.Mutex
+	w       *bufio.Writer
+	file    *os.File
+	js      jetstream.JetStream
+	subject string
+	err     error
+}
+
+func newFindingsSink(w io.Writer, file *os.File, js jetstream.JetStream, subject string) *findingsSink {
+	s := &findingsSink{file: file, subject: subject, js: js}
+	if subject == "" {
+		s.w = bufio.NewWriterSize(w, 64<<10)
+	}
+	return s
+}
+
+func (s *findingsSink) write(line []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.subject != "" {
+		s.publish(bytes.TrimSuffix(line, []byte{'\n'}))
+		return
+	}
+	if s.w.Available() < len(line) && s.w.Buffered() > 0 {
+		// Lines go out whole: a crash leaves no torn line for the
+		// next start to append to.
+		if err := s.w.Flush(); err != nil && s.err == nil {
+			s.err = err
+		}
+	}
+	if _, err := s.w.Write(line); err != nil && s.err == nil {
+		s.err = err
+	}
+}
+
+// publish sends a finding on the subject: a JetStream stream may capture
+// it; acknowledged if one does.
+func (s *findingsSink) publish(data []byte) {
+	if err := s.js.Conn().Publish(s.subject, bytes.Clone(data)); err != nil && s.err == nil {
+		s.err = err
+	}
+}
+
+// flushEvery flushes the findings every d, so that they show at once; the
+// function returned stops it.
+func (s *findingsSink) flushEvery(d time.Duration) func() {
+	if s.subject != "" {
+		return func() {} // published as they come
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				s.mu.Lock()
+				if s.w.Buffered() > 0 {
+					if err := s.w.Flush(); err != nil && s.err == nil {
+						s.err = err
+					}
+				}
+				s.mu.Unlock()
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
+// flush makes the findings written so far durable: flushed and synced to
+// the file, or flushed to the NATS server.
+func (s *findingsSink) flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	if s.subject != "" {
+		return s.js.Conn().FlushTimeout(10 * time.Second)
+	}
+	if err := s.w.Flush(); err != nil {
+		s.err = err
+		return err
+	}
+	if s.file != nil {
+		return s.file.Sync()
+	}
+	return nil
+}
+
+// serveOps serves /metrics and /healthz on ops; the function returned
+// stops it.
+func (c *consumer) serveOps(ops net.Listener) func() {
+	if ops == nil {
+		return func() {}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", c.m.handler)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if !c.nc.IsConnected() {
+			http.Error(w, "not connected to NATS: "+c.nc.Status().String(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ops)
+	c.cfg.log.Info("metrics and health on http://"+ops.Addr().String(), "metrics_addr", ops.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), opsStopWait)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}
+}

@@ -1,0 +1,191 @@
+package natstest
+
+import (
+	"os/exec"
+	"regexp"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The log of the tests: 100 sessions open at once, many more over the
+// log, with lines dropped and repeated.
+const (
+	logEvents   = 8000
+	logSessions = 100
+)
+
+// TestThroughJetStream: a log posted through two serve -nats, judged by two
+// consumers sharing the partitions: the findings, repeats dropped, are
+// exactly those of validate -j 1 on the log; the stream holds every hook
+// posted once, in order; and validate -nats on the stream agrees.
+func TestThroughJetStream(t *testing.T) {
+	path, lines := theLog(t, logEvents, logSessions, 1)
+	want := expected(t, path)
+	n := startNATS(t)
+	s1, a1 := startServe(t, n)
+	s2, a2 := startServe(t, n)
+	c1 := startConsume(t, n, "c1")
+	c2 := startConsume(t, n, "c2")
+	ps := newPoster(t, a1, a2)
+	for _, l := range lines {
+		ps.post(l)
+	}
+	waitCaughtUp(t, n, c1, c2)
+	for _, p := range []*proc{s1, s2, c1.proc, c2.proc} {
+		if code := p.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+			t.Errorf("%s exited %d after SIGTERM", p.name, code)
+		}
+	}
+	streamHolds(t, n, lines)
+	found, repeats := compare(t, want, c1.findings, c2.findings, drain(t, n))
+	t.Logf("%d hooks, %d findings (%d repeats dropped), %d posts tried again", len(lines), found, repeats, ps.tries)
+	if len(want) < 50 {
+		t.Errorf("validate finds %d findings on the log: too few to tell", len(want))
+	}
+
+	// validate -nats: the verdicts of the JSON Lines export, line k the
+	// k-th hook (here the sequence: the stream began at 1).
+	out, err := exec.Command(bin.wcsfsm, "validate", "-nats", n.url(), "-format", "json").Output()
+	var exit *exec.ExitError
+	if err != nil && !(asExit(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("validate -nats: %v", err)
+	}
+	if got := nonEmpty(string(out)); !equalNormal(t, want, got) {
+		t.Errorf("validate -nats says %d findings, validate of the log %d", len(got), len(want))
+	}
+}
+
+// TestCrashes: the same log, while one consumer is killed (SIGKILL) and
+// started again, the JetStream server is killed and started again on its
+// store, and a serve is stopped under load: no hook answered 200 is lost
+// or stored twice, and the findings, repeats dropped, are still exactly
+// validate's.
+func TestCrashes(t *testing.T) {
+	path, lines := theLog(t, logEvents, logSessions, 2)
+	want := expected(t, path)
+	n := startNATS(t)
+	s1, a1 := startServe(t, n)
+	_, a2 := startServe(t, n)
+	c1 := startConsume(t, n, "c1")
+	c2 := startConsume(t, n, "c2")
+	var c3 *consumer
+	ps := newPoster(t, a1, a2)
+	for i, l := range lines {
+		switch i {
+		case len(lines) / 4:
+			waitSomeJudged(t, c1)
+			c1.stop(syscall.SIGKILL, 10*time.Second)
+			c3 = startConsume(t, n, "c3")
+		case len(lines) / 2:
+			n.kill()
+			n.restart()
+		case 3 * len(lines) / 4:
+			// SIGTERM: the requests taken are answered, then it exits;
+			// the poster goes on with the other.
+			if code := s1.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+				t.Errorf("serve exited %d after SIGTERM", code)
+			}
+		}
+		ps.post(l)
+	}
+	waitCaughtUp(t, n, c2, c3)
+	for _, c := range []*consumer{c2, c3} {
+		if code := c.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+			t.Errorf("%s exited %d after SIGTERM", c.name, code)
+		}
+	}
+	streamHolds(t, n, lines)
+	found, repeats := compare(t, want, c1.findings, c2.findings, c3.findings, drain(t, n))
+	t.Logf("%d hooks, %d findings (%d repeats dropped), %d posts tried again", len(lines), found, repeats, ps.tries)
+}
+
+// TestPartitionMoves: one consumer of two stops (SIGTERM) halfway, and its
+// partitions move to the other, from the checkpoints it wrote at its stop;
+// another starts later and takes half of them back: verdicts unchanged,
+// and no repeats (every handover is at a checkpoint).
+func TestPartitionMoves(t *testing.T) {
+	path, lines := theLog(t, logEvents, logSessions, 3)
+	want := expected(t, path)
+	n := startNATS(t)
+	_, a1 := startServe(t, n)
+	c1 := startConsume(t, n, "c1")
+	c2 := startConsume(t, n, "c2")
+	waitOwned(t, 8, c1, c2)
+	var c3 *consumer
+	ps := newPoster(t, a1)
+	for i, l := range lines {
+		switch i {
+		case len(lines) / 2:
+			waitCaughtUp(t, n, c1, c2)
+			if code := c2.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+				t.Errorf("c2 exited %d after SIGTERM", code)
+			}
+			waitOwned(t, 16, c1)
+		case 3 * len(lines) / 4:
+			c3 = startConsume(t, n, "c3")
+			waitOwned(t, 8, c1, c3)
+		}
+		ps.post(l)
+	}
+	waitCaughtUp(t, n, c1, c3)
+	for _, c := range []*consumer{c1, c3} {
+		if code := c.stop(syscall.SIGTERM, 30*time.Second); code != 0 {
+			t.Errorf("%s exited %d after SIGTERM", c.name, code)
+		}
+	}
+	found, repeats := compare(t, want, c1.findings, c2.findings, c3.findings, drain(t, n))
+	if repeats != 0 {
+		t.Errorf("%d findings repeated: a partition handed over at a checkpoint repeats none", repeats)
+	}
+	t.Logf("%d hooks, %d findings", len(lines), found)
+}
+
+var ownedLine = regexp.MustCompile(`(?m)^wcsfsm_consume_partitions_owned (\S+)$`)
+
+// waitOwned waits, 30 s at most, until each consumer owns each partitions.
+func waitOwned(t *testing.T, each int, cs ...*consumer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok := true
+		var got []int
+		for _, c := range cs {
+			m := ownedLine.FindStringSubmatch(c.scrape())
+			k := -1
+			if m != nil {
+				k, _ = strconv.Atoi(m[1])
+			}
+			got = append(got, k)
+			ok = ok && k == each
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the consumers own %v partitions, not %d each, after 30s", got, each)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitSomeJudged waits until c has judged a hook, so that a kill finds it
+// mid-stream.
+func waitSomeJudged(t *testing.T, c *consumer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(c.sequences()) == 0 || sum(c.sequences()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s judged nothing in 30s", c.name)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func sum(m map[int]uint64) (s uint64) {
+	for _, v := range m {
+		s += v
+	}
+	return s
+}
