@@ -60,13 +60,18 @@ func TestMain(m *testing.M) {
 		}
 	}
 	code := m.Run()
+	if filled.n != nil { // BenchmarkJudge's server
+		filled.n.p.cmd.Process.Kill()
+		<-filled.n.p.done
+		os.RemoveAll(filled.dir)
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
 // proc is a process the test runs: wcsfsm or the JetStream server.
 type proc struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	cmd    *exec.Cmd
 	stderr *syncBuffer
@@ -92,7 +97,7 @@ func (s *syncBuffer) String() string {
 }
 
 // start runs path with args; the test's end kills it if it still runs.
-func start(t *testing.T, name, path string, args ...string) *proc {
+func start(t testing.TB, name, path string, args ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, name: name, cmd: exec.Command(path, args...), stderr: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.stderr, p.stderr
@@ -158,7 +163,7 @@ func (p *proc) stop(sig syscall.Signal, d time.Duration) int {
 	return 0
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -170,7 +175,7 @@ func freePort(t *testing.T) int {
 
 // natsd is a JetStream server with its store in dir (file storage).
 type natsd struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	port int
 	p    *proc
@@ -178,7 +183,7 @@ type natsd struct {
 
 func (n *natsd) url() string { return "nats://127.0.0.1:" + strconv.Itoa(n.port) }
 
-func startNATS(t *testing.T) *natsd {
+func startNATS(t testing.TB) *natsd {
 	n := &natsd{t: t, dir: t.TempDir(), port: freePort(t)}
 	n.restart()
 	return n
@@ -214,7 +219,7 @@ func (n *natsd) kill() { n.p.stop(syscall.SIGKILL, 10*time.Second) }
 var listening = regexp.MustCompile(`listening on http://(\S+)`)
 
 // startServe runs wcsfsm serve -nats and returns it and its address.
-func startServe(t *testing.T, n *natsd, args ...string) (*proc, string) {
+func startServe(t testing.TB, n *natsd, args ...string) (*proc, string) {
 	p := start(t, "serve", bin.wcsfsm, append([]string{"serve", "-addr", "127.0.0.1:0", "-nats", n.url()}, args...)...)
 	return p, p.waitFor(listening, 30*time.Second)[1]
 }
@@ -226,7 +231,7 @@ type consumer struct {
 	metrics  string // its -metrics-addr
 }
 
-func startConsume(t *testing.T, n *natsd, name string, args ...string) *consumer {
+func startConsume(t testing.TB, n *natsd, name string, args ...string) *consumer {
 	c := &consumer{findings: filepath.Join(t.TempDir(), name+".jsonl"), metrics: "127.0.0.1:" + strconv.Itoa(freePort(t))}
 	c.proc = start(t, name, bin.wcsfsm, append([]string{"consume", "-nats", n.url(), "-name", "v", "-findings", c.findings,
 		"-metrics-addr", c.metrics, "-lease", "3s", "-checkpoint-every", "500", "-checkpoint-interval", "1s"}, args...)...)
@@ -265,7 +270,7 @@ func (c *consumer) sequences() map[int]uint64 {
 
 // waitCaughtUp waits, a minute at most, until the consumers together have
 // judged every partition of the stream to its last hook.
-func waitCaughtUp(t *testing.T, n *natsd, cs ...*consumer) {
+func waitCaughtUp(t testing.TB, n *natsd, cs ...*consumer) {
 	t.Helper()
 	nc, err := nats.Connect(n.url())
 	if err != nil {

@@ -145,7 +145,7 @@ func TestPartitionMoves(t *testing.T) {
 var ownedLine = regexp.MustCompile(`(?m)^wcsfsm_consume_partitions_owned (\S+)$`)
 
 // waitOwned waits, 30 s at most, until each consumer owns each partitions.
-func waitOwned(t *testing.T, each int, cs ...*consumer) {
+func waitOwned(t testing.TB, each int, cs ...*consumer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -5,7 +5,7 @@
 // over -conns connections. It stops after -events events or -duration,
 // whichever comes first, then reads the server's /metrics and checks that
 // nothing was lost: every body answered 200 and echoed back, the server
-// counting as many events as were posted, and no error finding (the log is
+// counting as many events as were posted (serve -nats: as many stored), and no error finding (the log is
 // valid and each session's order is kept). It prints the events per second.
 //
 //	wcsfsm serve -addr 127.0.0.1:8081 -findings /dev/null &
@@ -120,6 +120,10 @@ func run(addr string, events, sessions, conns int, duration time.Duration, seed 
 		return err
 	}
 	taken := after["wcsfsm_hooks_total"] - before["wcsfsm_hooks_total"]
+	if _, ok := after["wcsfsm_published_total"]; ok {
+		// serve -nats judges nothing: it counts the hooks it stored.
+		taken = after["wcsfsm_published_total"] - before["wcsfsm_published_total"]
+	}
 	errs := after["wcsfsm_findings_total{error}"] - before["wcsfsm_findings_total{error}"]
 	fmt.Printf("loadgen: %d of %d events posted over %d connections in %.2f s: %.0f events/s; server took %d, %d error findings, %d failed posts\n",
 		posted.Load(), total, conns, elapsed.Seconds(), float64(posted.Load())/elapsed.Seconds(), taken, errs, failed.Load())
@@ -164,7 +168,7 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) error {
 }
 
 // metrics reads the server's counters: wcsfsm_hooks_total summed over
-// its labels, wcsfsm_findings_total of severity error as
+// its labels (wcsfsm_published_total{result="stored"} of serve -nats), wcsfsm_findings_total of severity error as
 // "wcsfsm_findings_total{error}", and the count and sum (in µs, as
 // "wcsfsm_hook_duration_seconds_sum{µs}") of the hooks' handling time.
 func metrics(base string) (map[string]int64, error) {
@@ -196,6 +200,8 @@ func metrics(base string) (map[string]int64, error) {
 		switch {
 		case strings.HasPrefix(name, "wcsfsm_hooks_total"):
 			out["wcsfsm_hooks_total"] += v
+		case strings.HasPrefix(name, "wcsfsm_published_total") && strings.Contains(name, `result="stored"`):
+			out["wcsfsm_published_total"] += v
 		case strings.HasPrefix(name, "wcsfsm_findings_total") && strings.Contains(name, `severity="error"`):
 			out["wcsfsm_findings_total{error}"] += v
 		case name == "wcsfsm_hook_duration_seconds_count":

@@ -148,13 +148,20 @@ func runConsume(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := consume(ctx, cfg, out, file, ops)
+	started := time.Now()
+	st, ck, err := consume(ctx, cfg, out, file, ops)
 	if err != nil {
 		log.Error(err.Error())
 		return 2
 	}
-	log.Info(fmt.Sprintf("stopped; %s, %s, %s", plural(st.Events, "event"), plural(st.Errors(), "error"), plural(st.Warnings(), "warning")),
-		"events", st.Events, "errors", st.Errors(), "warnings", st.Warnings())
+	took := time.Since(started)
+	said := fmt.Sprintf("stopped; %s, %s, %s in %.2f s (%.0f hooks/s); %s", plural(st.Events, "event"), plural(st.Errors(), "error"),
+		plural(st.Warnings(), "warning"), took.Seconds(), float64(st.Events)/took.Seconds(), plural(ck.n, "checkpoint"))
+	if ck.n > 0 {
+		said += fmt.Sprintf(" of %d bytes and %.2f ms on average", ck.bytes/ck.n, float64(ck.nanos)/float64(ck.n)/1e6)
+	}
+	log.Info(said, "events", st.Events, "errors", st.Errors(), "warnings", st.Warnings(), "seconds", took.Seconds(),
+		"checkpoints", ck.n, "checkpoint_bytes", ck.bytes, "checkpoint_seconds", float64(ck.nanos)/1e9)
 	if cfg.drain && st.Errors() > 0 {
 		return 1
 	}
@@ -189,11 +196,15 @@ func parseList(s string) ([]int, error) {
 // consumer is one consume process.
 type consumer struct {
 	cfg    consumeConfig
-	nc     *nats.Conn
+	nc     *nats.Conn // the hooks
 	js     jetstream.JetStream
+	ctl    *nats.Conn // the checkpoints and the leases
+	cjs    jetstream.JetStream
 	stream jetstream.Stream
 	layout streamLayout
-	obs    jetstream.ObjectStore
+	ckv    jetstream.KeyValue    // the checkpoints
+	obs    jetstream.ObjectStore // the snapshots too large for a message (made when one is)
+	obsMu  sync.Mutex
 	kv     jetstream.KeyValue // shared: the leases and the members
 	id     string
 	out    *findingsSink
@@ -202,6 +213,10 @@ type consumer struct {
 	mu    sync.Mutex
 	parts map[int]*partition
 	stats tracker.Stats // of the partitions stopped
+
+	checkpoints       atomic.Int64 // written
+	checkpointNanos   atomic.Int64 // their time, in all
+	checkpointedBytes atomic.Int64 // their size, in all
 }
 
 // partition is one partition judged by this consumer.
@@ -228,9 +243,21 @@ type partition struct {
 	stats tracker.Stats // at the stop
 }
 
+// checkpointStats are the checkpoints a consumer wrote: how many, their
+// bytes and their time in all.
+type checkpointStats struct{ n, bytes, nanos int64 }
+
 // consume runs the consumer until ctx is done (or, with -drain, until
 // every partition is judged to its end), and returns its statistics.
-func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File, ops net.Listener) (tracker.Stats, error) {
+func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File, ops net.Listener) (tracker.Stats, checkpointStats, error) {
+	st, c, err := consumeRun(ctx, cfg, w, file, ops)
+	if c == nil {
+		return st, checkpointStats{}, err
+	}
+	return st, checkpointStats{c.checkpoints.Load(), c.checkpointedBytes.Load(), c.checkpointNanos.Load()}, err
+}
+
+func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File, ops net.Listener) (tracker.Stats, *consumer, error) {
 	host, _ := os.Hostname()
 	c := &consumer{cfg: cfg, parts: map[int]*partition{}}
 	c.id = strings.Map(func(r rune) rune {
@@ -242,34 +269,41 @@ func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File,
 	var err error
 	c.nc, c.js, err = connectNATS(*cfg.nats.url, "wcsfsm consume "+c.id, cfg.log)
 	if err != nil {
-		return tracker.Stats{}, err
+		return tracker.Stats{}, c, err
 	}
 	defer c.nc.Close()
+	// The checkpoints and the leases on a connection of their own: their
+	// answers wait behind no hooks being delivered.
+	c.ctl, c.cjs, err = connectNATS(*cfg.nats.url, "wcsfsm consume "+c.id+" control", cfg.log)
+	if err != nil {
+		return tracker.Stats{}, c, err
+	}
+	defer c.ctl.Close()
 	setup, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if c.layout, err = cfg.nats.ensureStream(setup, c.js); err != nil {
-		return tracker.Stats{}, err
+		return tracker.Stats{}, c, err
 	}
 	if c.stream, err = c.js.Stream(setup, c.layout.Stream); err != nil {
-		return tracker.Stats{}, err
+		return tracker.Stats{}, c, err
 	}
 	for _, p := range cfg.static {
 		if p >= c.layout.Partitions {
-			return tracker.Stats{}, fmt.Errorf("-partitions: stream %s has partitions 0 to %d, not %d", c.layout.Stream, c.layout.Partitions-1, p)
+			return tracker.Stats{}, c, fmt.Errorf("-partitions: stream %s has partitions 0 to %d, not %d", c.layout.Stream, c.layout.Partitions-1, p)
 		}
 	}
-	if c.obs, err = c.js.CreateOrUpdateObjectStore(setup, jetstream.ObjectStoreConfig{
+	if c.ckv, err = c.cjs.CreateOrUpdateKeyValue(setup, jetstream.KeyValueConfig{
 		Bucket: cfg.name + "-checkpoints", Description: "wcsfsm consume: a checkpoint per partition of " + c.layout.Stream,
-		Storage: jetstream.FileStorage, Replicas: max(c.replicas(setup), 1),
+		Storage: jetstream.FileStorage, Replicas: max(c.replicas(setup), 1), History: 1,
 	}); err != nil {
-		return tracker.Stats{}, fmt.Errorf("the checkpoints' object store %s-checkpoints: %w", cfg.name, err)
+		return tracker.Stats{}, c, fmt.Errorf("the checkpoints' bucket %s-checkpoints: %w", cfg.name, err)
 	}
 	if cfg.static == nil {
-		if c.kv, err = c.js.CreateOrUpdateKeyValue(setup, jetstream.KeyValueConfig{
+		if c.kv, err = c.cjs.CreateOrUpdateKeyValue(setup, jetstream.KeyValueConfig{
 			Bucket: cfg.name + "-owners", Description: "wcsfsm consume: who owns each partition of " + c.layout.Stream,
 			TTL: cfg.lease, Storage: jetstream.FileStorage, Replicas: max(c.replicas(setup), 1),
 		}); err != nil {
-			return tracker.Stats{}, fmt.Errorf("the leases' bucket %s-owners: %w", cfg.name, err)
+			return tracker.Stats{}, c, fmt.Errorf("the leases' bucket %s-owners: %w", cfg.name, err)
 		}
 	}
 	c.out = newFindingsSink(w, file, c.js, cfg.subject)
@@ -297,7 +331,7 @@ func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File,
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.stats, err
+	return c.stats, c, err
 }
 
 // replicas is the stream's number of replicas: the buckets take as many.
@@ -368,29 +402,57 @@ type partCheckpoint struct {
 	Seq        uint64    `json:"seq"` // the last stream sequence judged
 	Time       time.Time `json:"time"`
 	Consumer   string    `json:"consumer"`
+	Object     string    `json:"object,omitempty"` // the snapshot is in the object store, under this name
 }
 
 func objectName(p int) string { return "partition-" + strconv.Itoa(p) }
+
+// objects returns the object store of the snapshots too large for a
+// message (NAME-snapshots), made at its first use.
+func (c *consumer) objects(ctx context.Context) (jetstream.ObjectStore, error) {
+	c.obsMu.Lock()
+	defer c.obsMu.Unlock()
+	if c.obs != nil {
+		return c.obs, nil
+	}
+	obs, err := c.cjs.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket: c.cfg.name + "-snapshots", Description: "wcsfsm consume: the checkpoints of " + c.layout.Stream + " too large for a message",
+		Storage: jetstream.FileStorage, Replicas: max(c.replicas(ctx), 1),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the snapshots' object store %s-snapshots: %w", c.cfg.name, err)
+	}
+	c.obs = obs
+	return obs, nil
+}
 
 // restore loads pt's checkpoint: its tracker and sequence; a partition
 // without one starts at the stream's first hook.
 func (c *consumer) restore(ctx context.Context, pt *partition) error {
 	pt.tr = tracker.New(c.cfg.opts)
-	b, err := c.obs.GetBytes(ctx, objectName(pt.p))
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
+	e, err := c.ckv.Get(ctx, leaseKey(pt.p))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("checkpoint of partition %d: %w", pt.p, err)
 	}
-	line, rest, ok := bytes.Cut(b, []byte{'\n'})
-	var h partCheckpoint
-	if !ok || json.Unmarshal(line, &h) != nil || h.Version != checkpointVersion {
-		return fmt.Errorf("checkpoint of partition %d is not one of wcsfsm consume (version %d)", pt.p, checkpointVersion)
+	b := e.Value()
+	h, rest, err := c.readCheckpoint(pt.p, b)
+	if err == nil && h.Object != "" {
+		// Too large for a message: in the object store, with its own
+		// header (newer than this one, if a crash came between the two).
+		var obs jetstream.ObjectStore
+		if obs, err = c.objects(ctx); err == nil {
+			b, err = obs.GetBytes(ctx, h.Object)
+		}
+		if err != nil {
+			return fmt.Errorf("checkpoint of partition %d, object %s: %w", pt.p, h.Object, err)
+		}
+		h, rest, err = c.readCheckpoint(pt.p, b)
 	}
-	if h.Stream != c.layout.Stream || h.Partitions != c.layout.Partitions || h.Partition != pt.p {
-		return fmt.Errorf("checkpoint of partition %d is of stream %s, partition %d of %d, not of %s, %d of %d: another group name (-name) for another stream",
-			pt.p, h.Stream, h.Partition, h.Partitions, c.layout.Stream, pt.p, c.layout.Partitions)
+	if err != nil {
+		return err
 	}
 	var tr tracker.Tracker
 	if err := tr.Restore(bytes.NewReader(rest)); err != nil {
@@ -404,7 +466,24 @@ func (c *consumer) restore(ctx context.Context, pt *partition) error {
 	return nil
 }
 
-// checkpoint writes pt's findings, then its tracker and sequence.
+// readCheckpoint reads the header of a checkpoint of partition p, and
+// returns it and the snapshot after it.
+func (c *consumer) readCheckpoint(p int, b []byte) (partCheckpoint, []byte, error) {
+	line, rest, ok := bytes.Cut(b, []byte{'\n'})
+	var h partCheckpoint
+	if !ok || json.Unmarshal(line, &h) != nil || h.Version != checkpointVersion {
+		return h, nil, fmt.Errorf("checkpoint of partition %d is not one of wcsfsm consume (version %d)", p, checkpointVersion)
+	}
+	if h.Stream != c.layout.Stream || h.Partitions != c.layout.Partitions || h.Partition != p {
+		return h, nil, fmt.Errorf("checkpoint of partition %d is of stream %s, partition %d of %d, not of %s, %d of %d: another group name (-name) for another stream",
+			p, h.Stream, h.Partition, h.Partitions, c.layout.Stream, p, c.layout.Partitions)
+	}
+	return h, rest, nil
+}
+
+// checkpoint writes pt's findings, then its tracker and sequence: in the
+// key-value bucket, or, when too large for a message, in the object store
+// with a pointer in the bucket.
 func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
 	if pt.lost.Load() {
 		return errors.New("the lease was lost")
@@ -414,8 +493,9 @@ func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
 		return fmt.Errorf("findings: %w", err)
 	}
 	seq := pt.seq.Load()
-	h, _ := json.Marshal(partCheckpoint{Version: checkpointVersion, Stream: c.layout.Stream, Partition: pt.p,
-		Partitions: c.layout.Partitions, Seq: seq, Time: time.Now().UTC(), Consumer: c.id})
+	hdr := partCheckpoint{Version: checkpointVersion, Stream: c.layout.Stream, Partition: pt.p,
+		Partitions: c.layout.Partitions, Seq: seq, Time: time.Now().UTC(), Consumer: c.id}
+	h, _ := json.Marshal(hdr)
 	var b bytes.Buffer
 	b.Write(h)
 	b.WriteByte('\n')
@@ -424,7 +504,21 @@ func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if _, err := c.obs.PutBytes(ctx, objectName(pt.p), b.Bytes()); err != nil {
+	var err error
+	if int64(b.Len()) <= c.nc.MaxPayload()-4096 {
+		_, err = c.ckv.Put(ctx, leaseKey(pt.p), b.Bytes())
+	} else {
+		var obs jetstream.ObjectStore
+		if obs, err = c.objects(ctx); err == nil {
+			_, err = obs.PutBytes(ctx, objectName(pt.p), b.Bytes())
+		}
+		if err == nil {
+			hdr.Object = objectName(pt.p)
+			h, _ = json.Marshal(hdr)
+			_, err = c.ckv.Put(ctx, leaseKey(pt.p), append(h, '\n'))
+		}
+	}
+	if err != nil {
 		c.m.checkpointFailures.Inc()
 		return fmt.Errorf("checkpoint of partition %d: %w", pt.p, err)
 	}
@@ -432,7 +526,11 @@ func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
 	pt.ckAt.Store(time.Now().UnixNano())
 	pt.ckBytes.Store(int64(b.Len()))
 	pt.since = 0
-	c.m.checkpointSeconds.Observe(time.Since(start).Seconds())
+	took := time.Since(start)
+	c.m.checkpointSeconds.Observe(took.Seconds())
+	c.checkpoints.Add(1)
+	c.checkpointNanos.Add(int64(took))
+	c.checkpointedBytes.Add(int64(b.Len()))
 	return nil
 }
 
@@ -540,8 +638,11 @@ func (c *consumer) judge(pt *partition, msg jetstream.Msg, meta *jetstream.MsgMe
 	hdr := msg.Headers()
 	var fs []tracker.Finding
 	if limit := hdr.Get(tooLargeHeader); limit != "" {
-		fs = []tracker.Finding{pt.tr.Reject(pt.subject, int(seq), tracker.KindLineTooLong,
-			"request body of over "+limit+" bytes is longer than the limit of "+limit+" bytes (serve -max-body); answered 413, not validated")}
+		msg := "request body over serve's -max-body; answered 413, not validated"
+		if limit != "0" {
+			msg = "request body of over " + limit + " bytes is longer than the limit of " + limit + " bytes (serve -max-body); answered 413, not validated"
+		}
+		fs = []tracker.Finding{pt.tr.Reject(pt.subject, int(seq), tracker.KindLineTooLong, msg)}
 	} else {
 		var ev wcs.Event
 		if err := eventOfMessage(&pt.dec, msg.Data(), hdr.Get(hookHeader), &ev); err != nil {
@@ -761,6 +862,11 @@ type findingsSink struct {
 }
 
 func newFindingsSink(w io.Writer, file *os.File, js jetstream.JetStream, subject string) *findingsSink {
+	if file != nil {
+		if st, err := file.Stat(); err != nil || !st.Mode().IsRegular() {
+			file = nil // a pipe, a device: nothing to sync
+		}
+	}
 	s := &findingsSink{file: file, subject: subject, js: js}
 	if subject == "" {
 		s.w = bufio.NewWriterSize(w, 64<<10)
@@ -854,7 +960,7 @@ func (c *consumer) serveOps(ops net.Listener) func() {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", c.m.handler)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		if !c.nc.IsConnected() {
+		if !c.nc.IsConnected() || !c.ctl.IsConnected() {
 			http.Error(w, "not connected to NATS: "+c.nc.Status().String(), http.StatusServiceUnavailable)
 			return
 		}
