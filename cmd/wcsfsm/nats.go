@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -122,19 +121,6 @@ type streamLayout struct {
 
 // subject is the subject of partition p.
 func (l streamLayout) subject(p int) string { return l.Prefix + "." + strconv.Itoa(p) }
-
-// partitionOf is the partition of a subject of the stream, or -1.
-func (l streamLayout) partitionOf(subject string) int {
-	s, ok := strings.CutPrefix(subject, l.Prefix+".")
-	if !ok {
-		return -1
-	}
-	p, err := strconv.Atoi(s)
-	if err != nil || p < 0 || p >= l.Partitions {
-		return -1
-	}
-	return p
-}
 
 var (
 	errNoStream  = errors.New("no such stream")

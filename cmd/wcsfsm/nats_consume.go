@@ -214,6 +214,9 @@ type consumer struct {
 	parts map[int]*partition
 	stats tracker.Stats // of the partitions stopped
 
+	fatal   atomic.Pointer[error] // why the consumer stops by itself
+	failNow context.CancelFunc    // stops it
+
 	checkpoints       atomic.Int64 // written
 	checkpointNanos   atomic.Int64 // their time, in all
 	checkpointedBytes atomic.Int64 // their size, in all
@@ -260,6 +263,8 @@ func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File,
 func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File, ops net.Listener) (tracker.Stats, *consumer, error) {
 	host, _ := os.Hostname()
 	c := &consumer{cfg: cfg, parts: map[int]*partition{}}
+	ctx, c.failNow = context.WithCancel(ctx)
+	defer c.failNow()
 	c.id = strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
 			return r
@@ -328,6 +333,9 @@ func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.Fi
 	}
 	if ferr := c.out.flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("findings: %w", ferr)
+	}
+	if f := c.fatal.Load(); f != nil {
+		err = *f
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -406,6 +414,12 @@ type partCheckpoint struct {
 }
 
 func objectName(p int) string { return "partition-" + strconv.Itoa(p) }
+
+// fail stops the consumer for good, with err.
+func (c *consumer) fail(err error) {
+	c.fatal.CompareAndSwap(nil, &err)
+	c.failNow()
+}
 
 // objects returns the object store of the snapshots too large for a
 // message (NAME-snapshots), made at its first use.
@@ -490,6 +504,9 @@ func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
 	}
 	start := time.Now()
 	if err := c.out.flush(); err != nil {
+		// Judging on would lose findings: stop, and a start goes on
+		// from the last checkpoint, which covers only findings written.
+		c.fail(fmt.Errorf("findings cannot be written: %w; stopped, without a checkpoint past the findings written: a start goes on from there", err))
 		return fmt.Errorf("findings: %w", err)
 	}
 	seq := pt.seq.Load()

@@ -395,6 +395,9 @@ func (h *hookServer) hook(w http.ResponseWriter, r *http.Request) {
 // the same.
 func (h *hookServer) unhealthy() string {
 	var msg string
+	if h.pub != nil && !h.pub.nc.IsConnected() {
+		msg += "not connected to NATS (" + h.pub.nc.Status().String() + "): hooks are answered 503 after -publish-wait\n"
+	}
 	if err := h.out.failing(); err != nil {
 		msg += "findings cannot be written: " + err.Error() + "; hooks are still answered, their findings wait (" +
 			strconv.Itoa(h.out.queuedLines()) + " queued)\n"
