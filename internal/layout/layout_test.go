@@ -95,8 +95,13 @@ func TestFsmtestLinksNoWCS(t *testing.T) {
 
 // TestPrometheusInTheCommandOnly: github.com/prometheus/client_golang (serve's
 // /metrics) and what it brings are the command's alone: no other package
-// links them, nor imports them in its tests.
-func TestPrometheusInTheCommandOnly(t *testing.T) {
+// links them, nor imports them in its tests. So is the NATS client
+// (serve -nats, consume): TestNATSInTheCommandOnly.
+func TestPrometheusInTheCommandOnly(t *testing.T) { onlyInTheCommand(t, "github.com/prometheus/") }
+
+func TestNATSInTheCommandOnly(t *testing.T) { onlyInTheCommand(t, "github.com/nats-io/") }
+
+func onlyInTheCommand(t *testing.T, prefix string) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Deps \" \"}} {{join .TestImports \" \"}} {{join .XTestImports \" \"}}", module+"/...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
@@ -105,13 +110,13 @@ func TestPrometheusInTheCommandOnly(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
 		for _, dep := range fields[1:] {
-			if strings.HasPrefix(dep, "github.com/prometheus/") {
+			if strings.HasPrefix(dep, prefix) {
 				got = append(got, strings.TrimPrefix(strings.TrimPrefix(fields[0], module), "/"))
 				break
 			}
 		}
 	}
 	if diff := cmp.Diff([]string{"cmd/wcsfsm"}, got); diff != "" {
-		t.Errorf("the packages that link or import github.com/prometheus/... (-want +got):\n%s", diff)
+		t.Errorf("the packages that link or import %s... (-want +got):\n%s", prefix, diff)
 	}
 }
