@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -607,6 +608,30 @@ func scrapeExposition(t *testing.T, url string) exposition {
 	return e
 }
 
+// natsExpositions are the metrics of serve -nats and of consume (one
+// partition owned, checkpointed once), as their /metrics expose them.
+func natsExpositions(t *testing.T) exposition {
+	t.Helper()
+	url := "nats://127.0.0.1:1"
+	h := newHookServer(serveConfig{NATS: &natsFlags{url: &url}}, io.Discard)
+	c := &consumer{parts: map[int]*partition{}, layout: streamLayout{Partitions: 16}}
+	pt := &partition{p: 3}
+	pt.ckAt.Store(time.Now().UnixNano())
+	c.parts[3] = pt
+	c.m = newConsumeMetrics(c)
+	c.m.delay.Observe(0.001)
+	c.m.checkpointSeconds.Observe(0.01)
+	out := exposition{}
+	for _, handler := range []http.Handler{h.prom.handler, c.m.handler} {
+		srv := httptest.NewServer(handler)
+		for name, labels := range scrapeExposition(t, srv.URL) {
+			out[name] = labels
+		}
+		srv.Close()
+	}
+	return out
+}
+
 // Prometheus's own: up is the scrape's, job and instance the target's
 // labels, le a histogram's.
 var (
@@ -622,6 +647,13 @@ var (
 func TestContribMetricNames(t *testing.T) {
 	s := startServe(t, serveConfig{State: t.TempDir()})
 	exposed := scrapeExposition(t, s.url)
+	// And serve -nats's and consume's (job="wcsfsm-consume"), from their
+	// registries, connected to no NATS.
+	for name, labels := range natsExpositions(t) {
+		if exposed[name] == nil {
+			exposed[name] = labels
+		}
+	}
 	for name := range pendingMetrics {
 		if exposed[name] != nil {
 			t.Errorf("%s is exposed now: take it off pendingMetrics", name)

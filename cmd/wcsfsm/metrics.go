@@ -69,6 +69,8 @@ func newPromMetrics(h *hookServer) *promMetrics {
 	reg := prometheus.NewRegistry()
 	if h.cfg.NATS != nil && *h.cfg.NATS.url != "" {
 		reg.MustRegister(m.publishSeconds, m.published)
+		m.published.WithLabelValues("stored")
+		m.published.WithLabelValues("failed") // 0 from the start: an alert's increase sees the first
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),

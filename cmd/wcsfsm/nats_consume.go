@@ -155,12 +155,15 @@ func runConsume(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	took := time.Since(started)
-	said := fmt.Sprintf("stopped; %s, %s, %s in %.2f s (%.0f hooks/s); %s", plural(st.Events, "event"), plural(st.Errors(), "error"),
-		plural(st.Warnings(), "warning"), took.Seconds(), float64(st.Events)/took.Seconds(), plural(ck.n, "checkpoint"))
+	// The partitions' statistics count from their first hook (a
+	// checkpoint carries them); the rate is of the hooks judged here.
+	said := fmt.Sprintf("stopped; judged %s in %.2f s (%.0f hooks/s); the partitions it had, from their start: %s, %s, %s; %s",
+		plural(ck.judged, "hook"), took.Seconds(), float64(ck.judged)/took.Seconds(),
+		plural(st.Events, "event"), plural(st.Errors(), "error"), plural(st.Warnings(), "warning"), plural(ck.n, "checkpoint"))
 	if ck.n > 0 {
 		said += fmt.Sprintf(" of %d bytes and %.2f ms on average", ck.bytes/ck.n, float64(ck.nanos)/float64(ck.n)/1e6)
 	}
-	log.Info(said, "events", st.Events, "errors", st.Errors(), "warnings", st.Warnings(), "seconds", took.Seconds(),
+	log.Info(said, "judged", ck.judged, "seconds", took.Seconds(), "events", st.Events, "errors", st.Errors(), "warnings", st.Warnings(),
 		"checkpoints", ck.n, "checkpoint_bytes", ck.bytes, "checkpoint_seconds", float64(ck.nanos)/1e9)
 	if cfg.drain && st.Errors() > 0 {
 		return 1
@@ -217,6 +220,7 @@ type consumer struct {
 	fatal   atomic.Pointer[error] // why the consumer stops by itself
 	failNow context.CancelFunc    // stops it
 
+	judged            atomic.Int64 // hooks judged by this process
 	checkpoints       atomic.Int64 // written
 	checkpointNanos   atomic.Int64 // their time, in all
 	checkpointedBytes atomic.Int64 // their size, in all
@@ -248,7 +252,7 @@ type partition struct {
 
 // checkpointStats are the checkpoints a consumer wrote: how many, their
 // bytes and their time in all.
-type checkpointStats struct{ n, bytes, nanos int64 }
+type checkpointStats struct{ judged, n, bytes, nanos int64 }
 
 // consume runs the consumer until ctx is done (or, with -drain, until
 // every partition is judged to its end), and returns its statistics.
@@ -257,7 +261,7 @@ func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File,
 	if c == nil {
 		return st, checkpointStats{}, err
 	}
-	return st, checkpointStats{c.checkpoints.Load(), c.checkpointedBytes.Load(), c.checkpointNanos.Load()}, err
+	return st, checkpointStats{c.judged.Load(), c.checkpoints.Load(), c.checkpointedBytes.Load(), c.checkpointNanos.Load()}, err
 }
 
 func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File, ops net.Listener) (tracker.Stats, *consumer, error) {
@@ -677,6 +681,7 @@ func (c *consumer) judge(pt *partition, msg jetstream.Msg, meta *jetstream.MsgMe
 	pt.seq.Store(seq)
 	pt.pending.Store(meta.NumPending)
 	pt.taken.Add(1)
+	c.judged.Add(1)
 	c.m.delay.Observe(time.Since(meta.Timestamp).Seconds())
 }
 

@@ -66,6 +66,8 @@ func (m *consumeMetrics) countFindings(fs []tracker.Finding) {
 var (
 	descOwned = prometheus.NewDesc("wcsfsm_consume_partitions_owned",
 		"Partitions this consumer judges now.", nil, nil)
+	descPartitions = prometheus.NewDesc("wcsfsm_consume_partitions",
+		"Partitions of the stream (its P): the consumers of a group together own them all.", nil, nil)
 	descConsumed = prometheus.NewDesc("wcsfsm_consume_hooks_total",
 		"Hooks judged by this consumer, by partition (since it took the partition).", []string{"partition"}, nil)
 	descLag = prometheus.NewDesc("wcsfsm_consume_lag_hooks",
@@ -83,7 +85,7 @@ var (
 type consumeCollector struct{ c *consumer }
 
 func (consumeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOwned, descConsumed, descLag, descSeq, descCkAge, descCkBytes, descCkSeq} {
+	for _, d := range []*prometheus.Desc{descOwned, descPartitions, descConsumed, descLag, descSeq, descCkAge, descCkBytes, descCkSeq} {
 		ch <- d
 	}
 }
@@ -96,6 +98,7 @@ func (cc consumeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	cc.c.mu.Unlock()
 	ch <- prometheus.MustNewConstMetric(descOwned, prometheus.GaugeValue, float64(len(parts)))
+	ch <- prometheus.MustNewConstMetric(descPartitions, prometheus.GaugeValue, float64(cc.c.layout.Partitions))
 	now := time.Now()
 	for _, pt := range parts {
 		l := strconv.Itoa(pt.p)
