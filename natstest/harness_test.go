@@ -189,10 +189,27 @@ func startNATS(t testing.TB) *natsd {
 	return n
 }
 
-// restart starts the server again, on its port and its store.
+// restart starts the server again, on its port and its store, and waits
+// until JetStream answers.
 func (n *natsd) restart() {
 	n.t.Helper()
-	n.p = start(n.t, "nats-server", bin.natsServer, "-js", "-sd", n.dir, "-a", "127.0.0.1", "-p", strconv.Itoa(n.port))
+	if err := n.restartErr(); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+// restartErr is restart for another goroutine than the test's: it says
+// what failed.
+func (n *natsd) restartErr() error {
+	p := &proc{t: n.t, name: "nats-server", cmd: exec.Command(bin.natsServer, "-js", "-sd", n.dir, "-a", "127.0.0.1", "-p", strconv.Itoa(n.port)),
+		stderr: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.stderr, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		return err
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	n.t.Cleanup(func() { p.cmd.Process.Kill(); <-p.done })
+	n.p = p
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		nc, err := nats.Connect(n.url(), nats.Timeout(time.Second))
@@ -203,11 +220,11 @@ func (n *natsd) restart() {
 			cancel()
 			nc.Close()
 			if err == nil {
-				return
+				return nil
 			}
 		}
 		if time.Now().After(deadline) {
-			n.t.Fatalf("the JetStream server is not up in 30s: %v\n%s", err, tail(n.p.stderr.String(), 20))
+			return fmt.Errorf("the JetStream server is not up in 30s: %v\n%s", err, tail(p.stderr.String(), 20))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -215,6 +232,21 @@ func (n *natsd) restart() {
 
 // kill kills the server as a crash does.
 func (n *natsd) kill() { n.p.stop(syscall.SIGKILL, 10*time.Second) }
+
+// crash kills the server and starts it again on its store, in the
+// background, while the test goes on posting; the channel says when it
+// is up again, and what failed.
+func (n *natsd) crash(down time.Duration) <-chan error {
+	done := make(chan error, 1)
+	p := n.p
+	go func() {
+		p.cmd.Process.Kill()
+		<-p.done
+		time.Sleep(down)
+		done <- n.restartErr()
+	}()
+	return done
+}
 
 var listening = regexp.MustCompile(`listening on http://(\S+)`)
 

@@ -1,6 +1,8 @@
 package natstest
 
 import (
+	"io"
+	"net/http"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -71,6 +73,7 @@ func TestCrashes(t *testing.T) {
 	c1 := startConsume(t, n, "c1")
 	c2 := startConsume(t, n, "c2")
 	var c3 *consumer
+	var restarted <-chan error
 	ps := newPoster(t, a1, a2)
 	for i, l := range lines {
 		switch i {
@@ -79,8 +82,25 @@ func TestCrashes(t *testing.T) {
 			c1.stop(syscall.SIGKILL, 10*time.Second)
 			c3 = startConsume(t, n, "c3")
 		case len(lines) / 2:
-			n.kill()
-			n.restart()
+			// Killed while the poster goes on: a publish in flight is
+			// tried again by serve, with its id, once the server is back.
+			restarted = n.crash(500 * time.Millisecond)
+		case 5 * len(lines) / 8:
+			select {
+			case err := <-restarted:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("the JetStream server did not start again in a minute")
+			}
+			// The test is worth something only if a hook was in flight
+			// while the server was down: one publish took longer.
+			if slow := slowPublishes(t, a1) + slowPublishes(t, a2); slow == 0 {
+				t.Error("no publish waited for the JetStream server: nothing was in flight when it was killed")
+			} else {
+				t.Logf("%d hooks waited for the JetStream server to come back", slow)
+			}
 		case 3 * len(lines) / 4:
 			// SIGTERM: the requests taken are answered, then it exits;
 			// the poster goes on with the other.
@@ -140,6 +160,30 @@ func TestPartitionMoves(t *testing.T) {
 		t.Errorf("%d findings repeated: a partition handed over at a checkpoint repeats none", repeats)
 	}
 	t.Logf("%d hooks, %d findings", len(lines), found)
+}
+
+var publishBucket = regexp.MustCompile(`(?m)^wcsfsm_publish_duration_seconds_bucket\{le="(0.25|\+Inf)"\} (\S+)$`)
+
+// slowPublishes is the number of hooks whose publish through the serve at
+// addr took over 0.25 s.
+func slowPublishes(t *testing.T, addr string) int {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var fast, all float64
+	for _, m := range publishBucket.FindAllStringSubmatch(string(b), -1) {
+		v, _ := strconv.ParseFloat(m[2], 64)
+		if m[1] == "0.25" {
+			fast = v
+		} else {
+			all = v
+		}
+	}
+	return int(all - fast)
 }
 
 var ownedLine = regexp.MustCompile(`(?m)^wcsfsm_consume_partitions_owned (\S+)$`)
