@@ -221,6 +221,24 @@ func (v *Validator) JSONLine(name string, lineNo int, line []byte) {
 	v.emit((*observedTaker)(v).Take(&v.ev))
 }
 
+// Take judges one event that no reader of v read: a hook a caller decoded
+// itself (a message of a stream, as validate -nats judges it), its File
+// and Line saying where it came from. Its findings go to Report, as a
+// line's do.
+func (v *Validator) Take(ev *wcs.Event) {
+	v.setup()
+	v.objects.Add(1)
+	v.emit((*observedTaker)(v).Take(ev))
+}
+
+// Reject reports the finding of an input the caller could not judge at
+// all (a body that is no JSON object, one over a limit), counted in the
+// statistics as the readers' are.
+func (v *Validator) Reject(file string, line int, k tracker.Kind, msg string) {
+	v.setup()
+	v.report(v.Tracker.Reject(file, line, k, msg))
+}
+
 // observedTaker takes an event as the Validator does (shardTaker) and
 // shows it, with its findings, to Observe.
 type observedTaker Validator

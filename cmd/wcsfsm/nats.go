@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/wcsfsm/wcsfsm/hookbody"
+	"github.com/wcsfsm/wcsfsm/tracker"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
 
@@ -195,16 +196,26 @@ func (f *natsFlags) ensureStream(ctx context.Context, js jetstream.JetStream) (s
 // flagSet says whether the command line gave the flag name.
 func flagSet(f *natsFlags, name string) bool { return f.given[name] }
 
-// eventOfMessage decodes a published hook as serve judges it: the body,
-// with the hook named by the header where the path named it.
-func eventOfMessage(dec *hookbody.Decoder, body []byte, hook string, ev *wcs.Event) error {
-	if err := dec.Decode(body, ev); err != nil {
-		return err
+// decodeMessage decodes a published hook into ev as serve judges a
+// request: the body, with the hook named by the header where the path
+// named it. A hook that cannot be judged (a body over serve's -max-body,
+// one that is no JSON object) is rejected: the kind and message of its
+// finding. consume and validate -nats judge with it, so that they agree.
+func decodeMessage(dec *hookbody.Decoder, ev *wcs.Event, body []byte, hdr nats.Header) (k tracker.Kind, msg string, rejected bool) {
+	if limit := hdr.Get(tooLargeHeader); limit != "" {
+		msg := "request body over serve's -max-body; answered 413, not validated"
+		if limit != "0" {
+			msg = "request body of over " + limit + " bytes is longer than the limit of " + limit + " bytes (serve -max-body); answered 413, not validated"
+		}
+		return tracker.KindLineTooLong, msg, true
 	}
-	if hook != "" {
+	if err := dec.Decode(body, ev); err != nil {
+		return tracker.KindMalformed, err.Error(), true
+	}
+	if hook := hdr.Get(hookHeader); hook != "" {
 		ev.Event, ev.Types[wcs.FieldEvent] = hook, wcs.JSONTypeString
 	}
-	return nil
+	return 0, "", false
 }
 
 // hookName is the name the path of a request gives its hook, as serve

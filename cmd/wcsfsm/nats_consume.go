@@ -658,20 +658,12 @@ func (c *consumer) judge(pt *partition, msg jetstream.Msg, meta *jetstream.MsgMe
 	seq := meta.Sequence.Stream
 	hdr := msg.Headers()
 	var fs []tracker.Finding
-	if limit := hdr.Get(tooLargeHeader); limit != "" {
-		msg := "request body over serve's -max-body; answered 413, not validated"
-		if limit != "0" {
-			msg = "request body of over " + limit + " bytes is longer than the limit of " + limit + " bytes (serve -max-body); answered 413, not validated"
-		}
-		fs = []tracker.Finding{pt.tr.Reject(pt.subject, int(seq), tracker.KindLineTooLong, msg)}
+	var ev wcs.Event
+	if k, why, rejected := decodeMessage(&pt.dec, &ev, msg.Data(), hdr); rejected {
+		fs = []tracker.Finding{pt.tr.Reject(pt.subject, int(seq), k, why)}
 	} else {
-		var ev wcs.Event
-		if err := eventOfMessage(&pt.dec, msg.Data(), hdr.Get(hookHeader), &ev); err != nil {
-			fs = []tracker.Finding{pt.tr.Reject(pt.subject, int(seq), tracker.KindMalformed, err.Error())}
-		} else {
-			ev.File, ev.Line = pt.subject, int(seq)
-			fs = pt.tr.Take(&ev)
-		}
+		ev.File, ev.Line = pt.subject, int(seq)
+		fs = pt.tr.Take(&ev)
 	}
 	for i := range fs {
 		pt.buf = appendConsumed(pt.buf[:0], fs[i], pt.p)

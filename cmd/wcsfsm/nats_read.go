@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/wcsfsm/wcsfsm/eventlog"
 	"github.com/wcsfsm/wcsfsm/hookbody"
 	"github.com/wcsfsm/wcsfsm/wcs"
 )
@@ -32,13 +33,10 @@ func addReadFlags(fs *flag.FlagSet) *readFlags {
 	}
 }
 
-// export writes the JSON Lines export of the stream to w, from -from-seq
-// or -from-time to the end of the stream as it is when the export starts:
-// each hook a line, its body with "event" set from its name, as the journal
-// of serve -state holds it (a body that is no JSON object as a JSON string,
-// a body over -max-body as null). It returns the first and last sequences
-// written (0, 0 for none).
-func (f *readFlags) export(ctx context.Context, w io.Writer, log *slog.Logger) (first, last uint64, n int64, err error) {
+// each calls fn with each hook of the stream, in order, from -from-seq or
+// -from-time to the end of the stream as it is when the reading starts. It
+// returns the first and last sequences read (0, 0 for none) and how many.
+func (f *readFlags) each(ctx context.Context, log *slog.Logger, fn func(msg jetstream.Msg, meta *jetstream.MsgMetadata) error) (first, last uint64, n int64, err error) {
 	var start time.Time
 	if *f.fromTime != "" {
 		if start, err = time.Parse(time.RFC3339Nano, *f.fromTime); err != nil {
@@ -82,21 +80,16 @@ func (f *readFlags) export(ctx context.Context, w io.Writer, log *slog.Logger) (
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	it, err := oc.Messages(jetstream.PullMaxMessages(4096))
+	it, err := oc.Messages(jetstream.PullMaxMessagesWithBytesLimit(4096, 8<<20))
 	if err != nil {
 		return 0, 0, 0, err
 	}
 	defer it.Stop()
-	bw := bufio.NewWriterSize(w, 256<<10)
-	var (
-		dec  hookbody.Decoder
-		line []byte
-	)
 	for last < end {
 		msg, err := it.Next(jetstream.NextMaxWait(5 * time.Second))
 		if errors.Is(err, nats.ErrTimeout) {
-			// The rest of the stream is gone (its limits) or past a
-			// filter: nothing more comes.
+			// The rest of the stream is gone (its limits): nothing more
+			// comes.
 			if ctx.Err() != nil {
 				return first, last, n, ctx.Err()
 			}
@@ -113,16 +106,57 @@ func (f *readFlags) export(ctx context.Context, w io.Writer, log *slog.Logger) (
 			first = meta.Sequence.Stream
 		}
 		last = meta.Sequence.Stream
-		line = exportLine(line[:0], &dec, msg.Data(), msg.Headers())
-		if _, err := bw.Write(line); err != nil {
+		n++
+		if err := fn(msg, meta); err != nil {
 			return first, last, n, err
 		}
-		n++
 		if meta.NumPending == 0 {
 			break
 		}
 	}
-	return first, last, n, bw.Flush()
+	return first, last, n, nil
+}
+
+// export writes the JSON Lines export of the stream to w: each hook a
+// line, its body with "event" set from its name, as the journal of serve
+// -state holds it (a body that is no JSON object as a JSON string, a body
+// over -max-body as null).
+func (f *readFlags) export(ctx context.Context, w io.Writer, log *slog.Logger) (first, last uint64, n int64, err error) {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var (
+		dec  hookbody.Decoder
+		line []byte
+	)
+	first, last, n, err = f.each(ctx, log, func(msg jetstream.Msg, _ *jetstream.MsgMetadata) error {
+		line = exportLine(line[:0], &dec, msg.Data(), msg.Headers())
+		_, err := bw.Write(line)
+		return err
+	})
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	return first, last, n, err
+}
+
+// judge has v judge every hook of the stream as consume judges it: each
+// finding names the hook's subject and its stream sequence as its file and
+// line.
+func (f *readFlags) judge(ctx context.Context, v *eventlog.Validator, log *slog.Logger) (first, last uint64, n int64, err error) {
+	var (
+		dec hookbody.Decoder
+		ev  wcs.Event
+	)
+	return f.each(ctx, log, func(msg jetstream.Msg, meta *jetstream.MsgMetadata) error {
+		v.Lines.Add(1)
+		subject, seq := msg.Subject(), int(meta.Sequence.Stream)
+		if k, why, rejected := decodeMessage(&dec, &ev, msg.Data(), msg.Headers()); rejected {
+			v.Reject(subject, seq, k, why)
+			return nil
+		}
+		ev.File, ev.Line = subject, seq
+		v.Take(&ev)
+		return nil
+	})
 }
 
 // exportLine is the JSON Lines line of a published hook, as the journal of
@@ -137,17 +171,3 @@ func exportLine(b []byte, dec *hookbody.Decoder, body []byte, hdr nats.Header) [
 	return appendJournalLine(b, body, hook, hook != "", derr)
 }
 
-// pipe returns a reader of the stream's export (an error of the export is
-// the reader's); what it says of the stream goes to stderr.
-func (f *readFlags) pipe(stderr io.Writer) io.Reader {
-	pr, pw := io.Pipe()
-	go func() {
-		log, _ := newCommandLogger(stderr, "text", "wcsfsm validate")
-		first, last, n, err := f.export(context.Background(), pw, log)
-		if err == nil && n > 0 {
-			fmt.Fprintf(stderr, "wcsfsm: stream %s: %s, sequences %d to %d\n", *f.stream, plural(n, "hook"), first, last)
-		}
-		pw.CloseWithError(err)
-	}()
-	return pr
-}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"bufio"
 	"flag"
 	"fmt"
@@ -37,9 +38,9 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Use -partial for a log that carries only some families (a backend subscribed to")
 		fmt.Fprintln(stderr, "some hooks), -tail for one that begins after its sessions did (a rotated file,")
 		fmt.Fprintln(stderr, "tail -F, a receiver restarted).")
-		fmt.Fprintln(stderr, "With -nats URL: read the JetStream stream -stream of serve -nats instead of files, from")
-		fmt.Fprintln(stderr, "-from-seq or -from-time to its end: the verdicts of its JSON Lines export (convert -nats);")
-		fmt.Fprintln(stderr, "line k is the k-th hook read.")
+		fmt.Fprintln(stderr, "With -nats URL: judge the JetStream stream -stream of serve -nats instead of files, from")
+		fmt.Fprintln(stderr, "-from-seq or -from-time to its end, each hook as wcsfsm consume judges it: a finding's file")
+		fmt.Fprintln(stderr, "is the hook's subject, its line the hook's stream sequence.")
 		fmt.Fprintln(stderr, "Exit status: 0 no error, 1 errors found, 2 could not do the job (bad flags, a")
 		fmt.Fprintln(stderr, "file that cannot be read, a file with lines but not one hook).")
 		fs.PrintDefaults()
@@ -67,8 +68,6 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		nf.parsed(fs)
-		in = inputFormat{format: eventlog.FormatJSONL}
-		names, files = []string{"nats:" + *nf.stream}, []io.Reader{nf.pipe(stderr)}
 	} else {
 		names, files, err = openInputs(rest, stdin)
 		if err != nil {
@@ -102,7 +101,23 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	total, _ := inputSize(files) // 0 when unknown: no percent
 	stop := progress(stderr, v, total, func() int64 { return inputRead(files) })
-	formats, noHooks, err := readLog(v, in, names, files, stderr, "wcsfsm validate")
+	var formats [2]int
+	var noHooks int
+	if *nf.url != "" {
+		log, _ := newCommandLogger(stderr, "text", "wcsfsm validate")
+		var first, last uint64
+		var n int64
+		first, last, n, err = nf.judge(context.Background(), v, log)
+		if err == nil {
+			fmt.Fprintf(stderr, "wcsfsm: stream %s: %s, sequences %d to %d\n", *nf.stream, plural(n, "hook"), first, last)
+			names = []string{"nats:" + *nf.stream}
+			if n == 0 {
+				err = fmt.Errorf("stream %s holds no hook from there", *nf.stream)
+			}
+		}
+	} else {
+		formats, noHooks, err = readLog(v, in, names, files, stderr, "wcsfsm validate")
+	}
 	stopFlush()
 	if err != nil {
 		stop()
