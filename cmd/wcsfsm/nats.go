@@ -75,7 +75,7 @@ func addNATSFlags(fs *flag.FlagSet, creating bool) *natsFlags {
 	}
 	if creating {
 		f.prefix = fs.String("subject-prefix", defaultPrefix, "with -nats: publish hooks on the subjects `PREFIX`.<partition>")
-		f.partitions = fs.Int("partitions", defaultPartitions, "with -nats: the number of partitions `P` of a stream serve creates (a stream that exists says its own)")
+		f.partitions = fs.Int("partition-count", defaultPartitions, "with -nats: the number of partitions `P` of a stream serve creates (a stream that exists says its own)")
 		f.replicas = fs.Int("replicas", 1, "with -nats: replicas of a stream serve creates (3 on a cluster of 3 or more)")
 		f.maxAge = fs.Duration("max-age", 7*24*time.Hour, "with -nats: how long a stream serve creates keeps a hook (0: for ever)")
 		f.maxBytes = fs.Int64("max-bytes", 0, "with -nats: the most `bytes` a stream serve creates keeps, the oldest hooks dropped past them (0: no bound)")
@@ -141,7 +141,7 @@ func (f *natsFlags) ensureStream(ctx context.Context, js jetstream.JetStream) (s
 			return streamLayout{}, fmt.Errorf("-subject-prefix %q: tokens of letters, digits, - and _, separated by dots", *f.prefix)
 		}
 		if *f.partitions < 1 || *f.partitions > 4096 {
-			return streamLayout{}, fmt.Errorf("-partitions %d: from 1 to 4096", *f.partitions)
+			return streamLayout{}, fmt.Errorf("-partition-count %d: from 1 to 4096", *f.partitions)
 		}
 		storage := jetstream.FileStorage
 		switch *f.storage {
@@ -184,8 +184,8 @@ func (f *natsFlags) ensureStream(ctx context.Context, js jetstream.JetStream) (s
 	if err != nil || l.Partitions < 1 || l.Prefix == "" {
 		return streamLayout{}, fmt.Errorf("-stream %s: not a stream of wcsfsm (its metadata lacks %s and %s)", *f.stream, metaPartitions, metaPrefix)
 	}
-	if f.partitions != nil && *f.partitions != l.Partitions && flagSet(f, "partitions") {
-		return streamLayout{}, fmt.Errorf("-partitions %d, but stream %s has %d: a stream keeps its partitions (see docs/scaling.md)", *f.partitions, *f.stream, l.Partitions)
+	if f.partitions != nil && *f.partitions != l.Partitions && flagSet(f, "partition-count") {
+		return streamLayout{}, fmt.Errorf("-partition-count %d, but stream %s has %d: a stream keeps its partitions (see docs/scaling.md)", *f.partitions, *f.stream, l.Partitions)
 	}
 	if f.prefix != nil && *f.prefix != l.Prefix && flagSet(f, "subject-prefix") {
 		return streamLayout{}, fmt.Errorf("-subject-prefix %s, but stream %s has %s", *f.prefix, *f.stream, l.Prefix)

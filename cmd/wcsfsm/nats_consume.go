@@ -63,7 +63,7 @@ func runConsume(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var cfg consumeConfig
 	cfg.nats = addNATSFlags(fs, false)
 	fs.StringVar(&cfg.name, "name", "wcsfsm", "the `group` of consumers that share the partitions; it names the buckets of the checkpoints (NAME-checkpoints) and of the leases (NAME-owners)")
-	parts := fs.String("partitions", "", "judge these partitions (a `list`: 0,1,5-7), without sharing them; default: share all with the consumers of -name")
+	parts := fs.String("partitions", "", "judge these partitions (a `list`: 0,1,5-7), without sharing them (each under its lease: one that a consumer of -name holds is waited for); default: share all with the consumers of -name")
 	findings := fs.String("findings", "", "append findings (JSON lines) to this `file`; default standard output")
 	fs.StringVar(&cfg.subject, "findings-subject", "", "publish each finding on this NATS `subject` instead")
 	fs.IntVar(&cfg.every, "checkpoint-every", defaultConsumeEvery, "checkpoint a partition every `N` hooks")
@@ -83,7 +83,7 @@ func runConsume(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "partition owned by one consumer of the group at a time (or the -partitions given).")
 		fmt.Fprintln(stderr, "Findings are validate -format json's lines with \"partition\" and \"seq\" (the stream")
 		fmt.Fprintln(stderr, "sequence of the hook). Each partition's tracker and sequence are checkpointed to the")
-		fmt.Fprintln(stderr, "object store NAME-checkpoints; a start, or the consumer a partition moves to, goes on")
+		fmt.Fprintln(stderr, "key-value bucket NAME-checkpoints; a start, or the consumer a partition moves to, goes on")
 		fmt.Fprintln(stderr, "right after the checkpoint. After a crash the findings since the last checkpoint come")
 		fmt.Fprintln(stderr, "again, byte for byte: drop the repeats by partition and seq (docs/scaling.md).")
 		fmt.Fprintln(stderr, "SIGINT or SIGTERM: checkpoint every partition, hand them over, exit 0.")
@@ -213,9 +213,10 @@ type consumer struct {
 	out    *findingsSink
 	m      *consumeMetrics
 
-	mu    sync.Mutex
-	parts map[int]*partition
-	stats tracker.Stats // of the partitions stopped
+	mu        sync.Mutex
+	parts     map[int]*partition
+	partStats map[int]tracker.Stats // each partition's totals at its last stop
+	failed    map[int]string        // the partitions that failed at their last start, and why
 
 	fatal   atomic.Pointer[error] // why the consumer stops by itself
 	failNow context.CancelFunc    // stops it
@@ -234,14 +235,16 @@ type partition struct {
 	dec     hookbody.Decoder
 	buf     []byte
 
-	seq     atomic.Uint64 // the last sequence judged
-	pending atomic.Uint64 // hooks of the partition after it, when last seen
-	taken   atomic.Int64  // hooks judged by this consumer
-	ckSeq   atomic.Uint64 // the sequence of the last checkpoint
-	ckAt    atomic.Int64  // its time (unix ns; 0: none)
-	ckBytes atomic.Int64  // its size
-	since   int           // hooks since it
-	rev     uint64        // the lease's revision (shared)
+	seq      atomic.Uint64 // the last sequence judged
+	pending  atomic.Uint64 // hooks of the partition after it, when last seen
+	taken    atomic.Int64  // hooks judged by this consumer
+	ckSeq    atomic.Uint64 // the sequence of the last checkpoint
+	ckAt     atomic.Int64  // its time (unix ns; 0: none)
+	ckBytes  atomic.Int64  // its size
+	since    int           // hooks since it
+	rev      atomic.Uint64 // the lease's revision
+	running  atomic.Bool   // restored, and judging
+	restored bool          // its checkpoint was read (its statistics are the partition's)
 
 	stop  chan struct{} // closed: checkpoint and stop
 	lost  atomic.Bool   // the lease was lost: stop without a checkpoint
@@ -266,7 +269,7 @@ func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File,
 
 func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File, ops net.Listener) (tracker.Stats, *consumer, error) {
 	host, _ := os.Hostname()
-	c := &consumer{cfg: cfg, parts: map[int]*partition{}}
+	c := &consumer{cfg: cfg, parts: map[int]*partition{}, partStats: map[int]tracker.Stats{}, failed: map[int]string{}}
 	ctx, c.failNow = context.WithCancel(ctx)
 	defer c.failNow()
 	c.id = strings.Map(func(r rune) rune {
@@ -301,21 +304,39 @@ func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.Fi
 			return tracker.Stats{}, c, fmt.Errorf("-partitions: stream %s has partitions 0 to %d, not %d", c.layout.Stream, c.layout.Partitions-1, p)
 		}
 	}
-	if c.ckv, err = c.cjs.CreateOrUpdateKeyValue(setup, jetstream.KeyValueConfig{
+	if c.ckv, err = c.bucket(setup, jetstream.KeyValueConfig{
 		Bucket: cfg.name + "-checkpoints", Description: "wcsfsm consume: a checkpoint per partition of " + c.layout.Stream,
 		Storage: jetstream.FileStorage, Replicas: max(c.replicas(setup), 1), History: 1,
 	}); err != nil {
 		return tracker.Stats{}, c, fmt.Errorf("the checkpoints' bucket %s-checkpoints: %w", cfg.name, err)
 	}
-	if cfg.static == nil {
-		if c.kv, err = c.cjs.CreateOrUpdateKeyValue(setup, jetstream.KeyValueConfig{
-			Bucket: cfg.name + "-owners", Description: "wcsfsm consume: who owns each partition of " + c.layout.Stream,
-			TTL: cfg.lease, Storage: jetstream.FileStorage, Replicas: max(c.replicas(setup), 1),
-		}); err != nil {
-			return tracker.Stats{}, c, fmt.Errorf("the leases' bucket %s-owners: %w", cfg.name, err)
+	if c.kv, err = c.bucket(setup, jetstream.KeyValueConfig{
+		Bucket: cfg.name + "-owners", Description: "wcsfsm consume: who owns each partition of " + c.layout.Stream,
+		TTL: cfg.lease, Storage: jetstream.FileStorage, Replicas: max(c.replicas(setup), 1),
+	}); err != nil {
+		return tracker.Stats{}, c, fmt.Errorf("the leases' bucket %s-owners: %w", cfg.name, err)
+	}
+	if st, err := c.kv.Status(setup); err == nil && st.TTL() != cfg.lease && st.TTL() > 0 {
+		// The group's lease is its bucket's: renewals must come within it.
+		cfg.log.Warn(fmt.Sprintf("-lease %v, but the group's bucket %s-owners keeps a lease %v: using %v", cfg.lease, cfg.name, st.TTL(), st.TTL()),
+			"lease", st.TTL().String())
+		c.cfg.lease = st.TTL()
+	}
+	c.out = newFindingsSink(w, file, c.nc, cfg.subject)
+	if cfg.subject != "" {
+		if !tokenPattern.MatchString(cfg.subject) {
+			return tracker.Stats{}, c, fmt.Errorf("-findings-subject %q: tokens of letters, digits, - and _, separated by dots", cfg.subject)
+		}
+		stream, err := c.out.setStream(setup, c.js)
+		if err != nil {
+			return tracker.Stats{}, c, fmt.Errorf("-findings-subject: %w", err)
+		}
+		if stream != "" {
+			cfg.log.Info(fmt.Sprintf("findings to %s, stored by stream %s (each acknowledged)", cfg.subject, stream), "subject", cfg.subject, "findings_stream", stream)
+		} else {
+			cfg.log.Info(fmt.Sprintf("findings to %s (no stream stores that subject: only the subscribers see them)", cfg.subject), "subject", cfg.subject)
 		}
 	}
-	c.out = newFindingsSink(w, file, c.js, cfg.subject)
 	defer c.out.flushEvery(100 * time.Millisecond)()
 	c.m = newConsumeMetrics(c)
 	stopOps := c.serveOps(ops)
@@ -324,14 +345,8 @@ func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.Fi
 		"stream", c.layout.Stream, "partitions", c.layout.Partitions, "id", c.id)
 
 	switch {
-	case cfg.drain:
-		err = c.runDrain(ctx)
-	case cfg.static != nil:
-		for _, p := range cfg.static {
-			c.start(ctx, p, 0)
-		}
-		<-ctx.Done()
-		c.stopAll()
+	case cfg.drain || cfg.static != nil:
+		err = c.runPinned(ctx)
 	default:
 		err = c.balance(ctx)
 	}
@@ -343,7 +358,22 @@ func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.Fi
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.stats, c, err
+	var st tracker.Stats
+	for _, ps := range c.partStats {
+		st.Add(ps)
+	}
+	return st, c, err
+}
+
+// bucket binds the key-value bucket of cfg, made if missing; one that
+// exists is taken as it is (CreateOrUpdate would change the settings a
+// running group relies on, its lease above all).
+func (c *consumer) bucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	kv, err := c.cjs.CreateKeyValue(ctx, cfg)
+	if errors.Is(err, jetstream.ErrBucketExists) {
+		kv, err = c.cjs.KeyValue(ctx, cfg.Bucket)
+	}
+	return kv, err
 }
 
 // replicas is the stream's number of replicas: the buckets take as many.
@@ -354,20 +384,33 @@ func (c *consumer) replicas(ctx context.Context) int {
 	return 1
 }
 
-// start begins judging partition p (with the lease's revision rev).
+// start begins judging partition p, under the lease of revision rev. Its
+// goroutine ends when it is stopped, when its lease is lost, or when it
+// fails: then c.failed says why, for /healthz and the metrics, until a
+// start of it restores its checkpoint.
 func (c *consumer) start(ctx context.Context, p int, rev uint64) *partition {
-	pt := &partition{p: p, subject: c.layout.subject(p), rev: rev, stop: make(chan struct{}), done: make(chan struct{})}
+	pt := &partition{p: p, subject: c.layout.subject(p), stop: make(chan struct{}), done: make(chan struct{})}
+	pt.rev.Store(rev)
 	c.mu.Lock()
 	c.parts[p] = pt
 	c.mu.Unlock()
 	go func() {
 		defer close(pt.done)
 		pt.err = c.run(ctx, pt, 0)
-		if pt.err != nil && !errors.Is(pt.err, context.Canceled) {
-			c.cfg.log.Error(fmt.Sprintf("partition %d stopped: %v", p, pt.err), "partition", p, "err", pt.err.Error())
+		failed := pt.err != nil && ctx.Err() == nil && !pt.lost.Load() && !pt.restored
+		switch {
+		case failed:
+			c.cfg.log.Error(fmt.Sprintf("partition %d cannot start: %v", p, pt.err), "partition", p, "err", pt.err.Error())
+		case pt.err != nil:
+			c.cfg.log.Warn(fmt.Sprintf("partition %d stopped: %v (its next owner goes on from the checkpoint before)", p, pt.err), "partition", p, "err", pt.err.Error())
 		}
 		c.mu.Lock()
-		c.stats.Add(pt.stats)
+		if pt.restored {
+			c.partStats[p] = pt.stats // its totals from its first hook: the last run's
+		}
+		if failed {
+			c.failed[p] = pt.err.Error()
+		}
 		c.mu.Unlock()
 	}()
 	return pt
@@ -389,7 +432,8 @@ func (c *consumer) stopPart(pt *partition) {
 	c.mu.Unlock()
 }
 
-func (c *consumer) stopAll() {
+// stopAll stops every partition at once, and returns them.
+func (c *consumer) stopAll() []*partition {
 	c.mu.Lock()
 	all := make([]*partition, 0, len(c.parts))
 	for _, pt := range c.parts {
@@ -398,10 +442,165 @@ func (c *consumer) stopAll() {
 	c.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, pt := range all {
-		wg.Add(1)
-		go func() { defer wg.Done(); c.stopPart(pt) }()
+		wg.Go(func() { c.stopPart(pt) })
 	}
 	wg.Wait()
+	return all
+}
+
+// acquire takes partition p's lease, waiting while another consumer holds
+// it (said once); it returns the lease's revision, or ctx's error.
+func (c *consumer) acquire(ctx context.Context, p int) (uint64, error) {
+	said := false
+	for {
+		op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
+		rev, err := c.kv.Create(op, leaseKey(p), []byte(c.id))
+		var holder string
+		if err != nil && errors.Is(err, jetstream.ErrKeyExists) {
+			if e, gerr := c.kv.Get(op, leaseKey(p)); gerr == nil {
+				holder = string(e.Value())
+			}
+		}
+		cancel()
+		if err == nil {
+			return rev, nil
+		}
+		if !said {
+			said = true
+			if holder != "" {
+				c.cfg.log.Info(fmt.Sprintf("partition %d is held by %s: waiting for it", p, holder), "partition", p, "holder", holder)
+			} else {
+				c.cfg.log.Warn(fmt.Sprintf("partition %d: its lease cannot be taken (%v): trying again", p, err), "partition", p, "err", err.Error())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(c.cfg.lease / 4):
+		}
+	}
+}
+
+// renew renews pt's lease; it reports false when the lease is another's
+// now (an error of the server, or none in time, is not: the next renewal
+// tries again).
+func (c *consumer) renew(ctx context.Context, pt *partition) bool {
+	op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
+	defer cancel()
+	rev, err := c.kv.Update(op, leaseKey(pt.p), []byte(c.id), pt.rev.Load())
+	switch {
+	case err == nil:
+		pt.rev.Store(rev)
+	case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		c.cfg.log.Warn(fmt.Sprintf("partition %d: lease lost (%v): stopped without a checkpoint", pt.p, err), "partition", pt.p)
+		return false
+	}
+	return true
+}
+
+// release gives up partition p's lease of revision rev, a few seconds at
+// most (it runs out by itself after -lease otherwise).
+func (c *consumer) release(p int, rev uint64) {
+	op, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	c.kv.Delete(op, leaseKey(p), jetstream.LastRevision(rev))
+}
+
+// errDrainStopped is a drain stopped before the end of its partitions.
+var errDrainStopped = errors.New("stopped before the end of the stream: the entities left open are not reported (the checkpoints are kept: -drain again goes on)")
+
+// runPinned judges the -partitions given (or, with -drain, all of them),
+// each under its lease, renewed every lease/4, without sharing them: a
+// partition another consumer holds is waited for. Without -drain a
+// partition that fails is started again, after a pause that doubles to
+// 30 s; with -drain each partition is judged to the end of the stream and
+// ended, once.
+func (c *consumer) runPinned(ctx context.Context) error {
+	list := c.cfg.static
+	if list == nil {
+		for p := range c.layout.Partitions {
+			list = append(list, p)
+		}
+	}
+	var (
+		wg   sync.WaitGroup
+		emu  sync.Mutex
+		errs []error
+	)
+	for _, p := range list {
+		wg.Go(func() {
+			if err := c.pinned(ctx, p); err != nil {
+				emu.Lock()
+				errs = append(errs, err)
+				emu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if c.cfg.drain && ctx.Err() != nil && c.fatal.Load() == nil {
+		return errDrainStopped
+	}
+	return errors.Join(errs...)
+}
+
+// pinned holds and judges partition p until ctx is done (or, with -drain,
+// to its end).
+func (c *consumer) pinned(ctx context.Context, p int) error {
+	backoff := time.Second
+	for {
+		rev, err := c.acquire(ctx, p)
+		if err != nil {
+			return nil // stopped while waiting
+		}
+		pt := c.start(ctx, p, rev)
+		renewed := make(chan struct{})
+		go func() {
+			defer close(renewed)
+			t := time.NewTicker(c.cfg.lease / 4)
+			defer t.Stop()
+			for {
+				select {
+				case <-pt.done:
+					return
+				case <-t.C:
+					if !c.renew(context.WithoutCancel(ctx), pt) {
+						pt.lost.Store(true)
+						select {
+						case <-pt.stop:
+						default:
+							close(pt.stop)
+						}
+						return
+					}
+				}
+			}
+		}()
+		<-pt.done
+		<-renewed
+		c.mu.Lock()
+		if c.parts[p] == pt {
+			delete(c.parts, p)
+		}
+		c.mu.Unlock()
+		if !pt.lost.Load() {
+			c.release(p, pt.rev.Load())
+		}
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case c.cfg.drain && !pt.lost.Load():
+			return pt.err
+		case pt.lost.Load():
+			backoff = time.Second // taken again when the other lets it go
+		case pt.err != nil:
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 30*time.Second)
+		}
+	}
 }
 
 // partCheckpoint is the first line of a checkpoint object; the tracker's
@@ -476,6 +675,12 @@ func (c *consumer) restore(ctx context.Context, pt *partition) error {
 	if err := tr.Restore(bytes.NewReader(rest)); err != nil {
 		return fmt.Errorf("checkpoint of partition %d: %w", pt.p, err)
 	}
+	if o, want := tr.Options(), tracker.New(c.cfg.opts).Options(); o.Partial != want.Partial || o.Tail != want.Tail || o.MaxEntities != want.MaxEntities || o.MaxID != want.MaxID {
+		// A tracker keeps the options it was made with: the flags of
+		// this start apply to partitions without a checkpoint only.
+		c.cfg.log.Warn(fmt.Sprintf("partition %d: its checkpoint keeps -partial %v -tail %v -max-entities %d -max-id %d, not this start's flags",
+			pt.p, o.Partial, o.Tail, o.MaxEntities, o.MaxID), "partition", pt.p)
+	}
 	pt.tr = &tr
 	pt.seq.Store(h.Seq)
 	pt.ckSeq.Store(h.Seq)
@@ -507,7 +712,9 @@ func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
 		return errors.New("the lease was lost")
 	}
 	start := time.Now()
-	if err := c.out.flush(); err != nil {
+	if err := c.out.flush(); errors.Is(err, errNotConnected) {
+		return err // no checkpoint past findings not sent; the next one tries again
+	} else if err != nil {
 		// Judging on would lose findings: stop, and a start goes on
 		// from the last checkpoint, which covers only findings written.
 		c.fail(fmt.Errorf("findings cannot be written: %w; stopped, without a checkpoint past the findings written: a start goes on from there", err))
@@ -523,10 +730,12 @@ func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
 	if err := pt.tr.Snapshot(&b); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	// Ten seconds: a checkpoint takes milliseconds, and a stop while NATS
+	// is away must not wait long (the one before stays).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	var err error
-	if int64(b.Len()) <= c.nc.MaxPayload()-4096 {
+	if int64(b.Len()) <= c.ctl.MaxPayload()-4096 {
 		_, err = c.ckv.Put(ctx, leaseKey(pt.p), b.Bytes())
 	} else {
 		var obs jetstream.ObjectStore
@@ -559,9 +768,14 @@ func (c *consumer) checkpoint(ctx context.Context, pt *partition) error {
 // set, until it has judged sequence to, which drains it).
 func (c *consumer) run(ctx context.Context, pt *partition, to uint64) error {
 	if err := c.restore(ctx, pt); err != nil {
-		pt.lost.Store(true) // never write over a checkpoint not read
-		return err
+		return err // and no checkpoint written over the one not read
 	}
+	pt.restored = true
+	pt.running.Store(true)
+	defer pt.running.Store(false)
+	c.mu.Lock()
+	delete(c.failed, pt.p)
+	c.mu.Unlock()
 	c.cfg.log.Info(fmt.Sprintf("partition %d: from sequence %d", pt.p, pt.seq.Load()+1), "partition", pt.p, "seq", pt.seq.Load()+1)
 	defer func() { pt.stats = pt.tr.Stats() }()
 	if c.cfg.drain {
@@ -584,6 +798,10 @@ func (c *consumer) run(ctx context.Context, pt *partition, to uint64) error {
 		}
 	}()
 	lastCk := time.Now()
+	var (
+		backoff time.Duration // after a checkpoint failed
+		retryAt time.Time
+	)
 	for {
 		select {
 		case <-pt.stop:
@@ -605,7 +823,7 @@ func (c *consumer) run(ctx context.Context, pt *partition, to uint64) error {
 			}
 			oc, err := c.js.OrderedConsumer(ctx, c.layout.Stream, cfg)
 			if err == nil {
-				it, err = oc.Messages(jetstream.PullMaxMessages(2048))
+				it, err = oc.Messages(jetstream.PullMaxMessagesWithBytesLimit(1024, 8<<20))
 			}
 			if err != nil {
 				it = nil
@@ -624,9 +842,15 @@ func (c *consumer) run(ctx context.Context, pt *partition, to uint64) error {
 			c.judge(pt, msg, meta)
 			pt.since++
 		}
-		if pt.since >= c.cfg.every || pt.since > 0 && time.Since(lastCk) >= c.cfg.interval {
+		if pt.since > 0 && (pt.since >= c.cfg.every || time.Since(lastCk) >= c.cfg.interval) && time.Now().After(retryAt) {
 			if err := c.checkpoint(ctx, pt); err != nil {
-				c.cfg.log.Warn(err.Error(), "partition", pt.p, "err", err.Error())
+				// Tried again after a pause that doubles, up to
+				// -checkpoint-interval: not on every hook.
+				backoff = min(max(2*backoff, time.Second), max(c.cfg.interval, time.Second))
+				retryAt = time.Now().Add(backoff)
+				c.cfg.log.Warn(fmt.Sprintf("%v; tried again in %v", err, backoff), "partition", pt.p, "err", err.Error())
+			} else {
+				backoff, retryAt = 0, time.Time{}
 			}
 			lastCk = time.Now()
 		}
@@ -694,67 +918,6 @@ func appendConsumed(b []byte, f tracker.Finding, p int) []byte {
 	return append(b, "}\n"...)
 }
 
-// runDrain judges each partition (the -partitions given, or all) to the
-// end of the stream as it is now, holding its lease when shared, and ends
-// it.
-func (c *consumer) runDrain(ctx context.Context) error {
-	list := c.cfg.static
-	if list == nil {
-		for p := range c.layout.Partitions {
-			list = append(list, p)
-		}
-	}
-	var (
-		wg   sync.WaitGroup
-		emu  sync.Mutex
-		errs []error
-	)
-	for _, p := range list {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := c.drainPart(ctx, p); err != nil {
-				emu.Lock()
-				errs = append(errs, err)
-				emu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// drainPart drains partition p, holding its lease when shared (waiting
-// for it while another consumer holds it).
-func (c *consumer) drainPart(ctx context.Context, p int) error {
-	var rev uint64
-	if c.kv != nil {
-		for {
-			r, err := c.kv.Create(ctx, leaseKey(p), []byte(c.id))
-			if err == nil {
-				rev = r
-				break
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			time.Sleep(c.cfg.lease / 4)
-		}
-		defer c.kv.Delete(context.WithoutCancel(ctx), leaseKey(p), jetstream.LastRevision(rev))
-	}
-	pt := &partition{p: p, subject: c.layout.subject(p), rev: rev, stop: make(chan struct{}), done: make(chan struct{})}
-	c.mu.Lock()
-	c.parts[p] = pt
-	c.mu.Unlock()
-	err := c.run(ctx, pt, 0)
-	close(pt.done)
-	c.mu.Lock()
-	c.stats.Add(pt.stats)
-	delete(c.parts, p)
-	c.mu.Unlock()
-	return err
-}
-
 func leaseKey(p int) string { return "partition." + strconv.Itoa(p) }
 
 const memberPrefix = "member."
@@ -767,24 +930,25 @@ const memberPrefix = "member."
 func (c *consumer) balance(ctx context.Context) error {
 	tick := time.NewTicker(c.cfg.lease / 4)
 	defer tick.Stop()
-	bg := context.WithoutCancel(ctx)
 	for {
 		c.rebalance(ctx)
 		select {
 		case <-ctx.Done():
-			c.mu.Lock()
-			revs := map[int]uint64{}
-			for p, pt := range c.parts {
+			// Leave: every partition checkpointed at once, then the
+			// leases and the membership given up, a few seconds at most
+			// even while NATS is away (they run out by themselves).
+			var wg sync.WaitGroup
+			for _, pt := range c.stopAll() {
 				if !pt.lost.Load() {
-					revs[p] = pt.rev
+					wg.Go(func() { c.release(pt.p, pt.rev.Load()) })
 				}
 			}
-			c.mu.Unlock()
-			c.stopAll()
-			for p, rev := range revs {
-				c.kv.Delete(bg, leaseKey(p), jetstream.LastRevision(rev))
-			}
-			c.kv.Delete(bg, memberPrefix+c.id)
+			wg.Go(func() {
+				op, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				defer cancel()
+				c.kv.Delete(op, memberPrefix+c.id)
+			})
+			wg.Wait()
 			return nil
 		case <-tick.C:
 		}
@@ -792,19 +956,40 @@ func (c *consumer) balance(ctx context.Context) error {
 }
 
 func (c *consumer) rebalance(ctx context.Context) {
-	op, cancel := context.WithTimeout(ctx, c.cfg.lease/2)
-	defer cancel()
-	if _, err := c.kv.Put(op, memberPrefix+c.id, []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
+	op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
+	_, err := c.kv.Put(op, memberPrefix+c.id, []byte(time.Now().UTC().Format(time.RFC3339Nano)))
+	var members []string
+	if err == nil {
+		var lister jetstream.KeyLister
+		if lister, err = c.kv.ListKeysFiltered(op, memberPrefix+">"); err == nil {
+			for k := range lister.Keys() {
+				members = append(members, strings.TrimPrefix(k, memberPrefix))
+			}
+		}
+	}
+	cancel()
+	c.mu.Lock()
+	owned := make([]*partition, 0, len(c.parts))
+	for _, pt := range c.parts {
+		owned = append(owned, pt)
+	}
+	c.mu.Unlock()
+	// The leases first, each with its own wait: they must not run out
+	// while partitions are handed over.
+	for _, pt := range owned {
+		select {
+		case <-pt.done:
+			continue
+		default:
+		}
+		if !c.renew(ctx, pt) {
+			pt.lost.Store(true)
+			go c.stopPart(pt)
+		}
+	}
+	if err != nil {
 		c.cfg.log.Warn("membership not renewed: "+err.Error(), "err", err.Error())
 		return
-	}
-	lister, err := c.kv.ListKeysFiltered(op, memberPrefix+">")
-	if err != nil {
-		return
-	}
-	var members []string
-	for k := range lister.Keys() {
-		members = append(members, strings.TrimPrefix(k, memberPrefix))
 	}
 	sort.Strings(members)
 	me := sort.SearchStrings(members, c.id)
@@ -812,43 +997,32 @@ func (c *consumer) rebalance(ctx context.Context) {
 		return
 	}
 	want := func(p int) bool { return p%len(members) == me }
-	c.mu.Lock()
-	owned := make([]*partition, 0, len(c.parts))
-	for _, pt := range c.parts {
-		owned = append(owned, pt)
-	}
-	c.mu.Unlock()
+	var handover sync.WaitGroup
 	for _, pt := range owned {
 		select {
 		case <-pt.done:
 			// Stopped by itself (a checkpoint it could not read): given
-			// up, for another to try.
+			// up, for this one or another to try again.
 			c.mu.Lock()
-			delete(c.parts, pt.p)
+			if c.parts[pt.p] == pt {
+				delete(c.parts, pt.p)
+			}
 			c.mu.Unlock()
-			c.kv.Delete(op, leaseKey(pt.p), jetstream.LastRevision(pt.rev))
+			if !pt.lost.Load() {
+				c.release(pt.p, pt.rev.Load())
+			}
 			continue
 		default:
 		}
-		if !want(pt.p) {
-			c.stopPart(pt)
-			c.kv.Delete(op, leaseKey(pt.p), jetstream.LastRevision(pt.rev))
-			c.cfg.log.Info(fmt.Sprintf("partition %d handed over", pt.p), "partition", pt.p)
-			continue
-		}
-		rev, err := c.kv.Update(op, leaseKey(pt.p), []byte(c.id), pt.rev)
-		if err != nil {
-			var apiErr *jetstream.APIError
-			if errors.As(err, &apiErr) || errors.Is(err, jetstream.ErrKeyNotFound) {
-				// Another owns it now: stop without a checkpoint.
-				c.cfg.log.Warn(fmt.Sprintf("partition %d: lease lost (%v)", pt.p, err), "partition", pt.p)
-				pt.lost.Store(true)
+		if !want(pt.p) && !pt.lost.Load() {
+			handover.Go(func() {
 				c.stopPart(pt)
-			}
-			continue
+				c.release(pt.p, pt.rev.Load())
+				c.cfg.log.Info(fmt.Sprintf("partition %d handed over", pt.p), "partition", pt.p)
+			})
 		}
-		pt.rev = rev
 	}
+	handover.Wait()
 	for p := range c.layout.Partitions {
 		c.mu.Lock()
 		_, mine := c.parts[p]
@@ -856,7 +1030,9 @@ func (c *consumer) rebalance(ctx context.Context) {
 		if mine || !want(p) {
 			continue
 		}
+		op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
 		rev, err := c.kv.Create(op, leaseKey(p), []byte(c.id))
+		cancel()
 		if err != nil {
 			continue // still another's: it hands it over, or its lease runs out
 		}
@@ -865,27 +1041,54 @@ func (c *consumer) rebalance(ctx context.Context) {
 }
 
 // findingsSink writes findings lines whole: to a file or standard output,
-// or published on a subject.
+// or published on a subject; acknowledged by JetStream when a stream
+// captures the subject (setStream).
 type findingsSink struct {
 	mu      sync.Mutex
 	w       *bufio.Writer
 	file    *os.File
-	js      jetstream.JetStream
+	nc      *nats.Conn
+	js      jetstream.JetStream // the subject's stream's, acknowledged (nil: core NATS)
 	subject string
-	err     error
+	err     error        // a write that failed: findings lost, fatal
+	refused atomic.Int64 // findings the subject's stream refused
+	refusal atomic.Pointer[error]
 }
 
-func newFindingsSink(w io.Writer, file *os.File, js jetstream.JetStream, subject string) *findingsSink {
+// errNotConnected is a flush while NATS is away: the findings wait in the
+// client's buffer, and no checkpoint goes past them meanwhile.
+var errNotConnected = errors.New("not connected to NATS: the findings published wait to be sent")
+
+func newFindingsSink(w io.Writer, file *os.File, nc *nats.Conn, subject string) *findingsSink {
 	if file != nil {
 		if st, err := file.Stat(); err != nil || !st.Mode().IsRegular() {
 			file = nil // a pipe, a device: nothing to sync
 		}
 	}
-	s := &findingsSink{file: file, subject: subject, js: js}
+	s := &findingsSink{file: file, subject: subject, nc: nc}
 	if subject == "" {
 		s.w = bufio.NewWriterSize(w, 64<<10)
 	}
 	return s
+}
+
+// setStream has the findings published through JetStream, each one
+// acknowledged, when a stream captures the subject: a refusal is then a
+// finding lost, which stops the consumer at its next checkpoint.
+func (s *findingsSink) setStream(ctx context.Context, js jetstream.JetStream) (string, error) {
+	name, err := js.StreamNameBySubject(ctx, s.subject)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	s.js, err = jetstream.New(s.nc, jetstream.WithPublishAsyncMaxPending(4096),
+		jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, _ *nats.Msg, err error) {
+			s.refused.Add(1)
+			s.refusal.CompareAndSwap(nil, &err)
+		}))
+	return name, err
 }
 
 func (s *findingsSink) write(line []byte) {
@@ -907,10 +1110,16 @@ func (s *findingsSink) write(line []byte) {
 	}
 }
 
-// publish sends a finding on the subject: a JetStream stream may capture
-// it; acknowledged if one does.
+// publish sends a finding on the subject.
 func (s *findingsSink) publish(data []byte) {
-	if err := s.js.Conn().Publish(s.subject, bytes.Clone(data)); err != nil && s.err == nil {
+	data = bytes.Clone(data)
+	var err error
+	if s.js != nil {
+		_, err = s.js.PublishMsgAsync(&nats.Msg{Subject: s.subject, Data: data})
+	} else {
+		err = s.nc.Publish(s.subject, data)
+	}
+	if err != nil && s.err == nil {
 		s.err = err
 	}
 }
@@ -953,7 +1162,28 @@ func (s *findingsSink) flush() error {
 		return s.err
 	}
 	if s.subject != "" {
-		return s.js.Conn().FlushTimeout(10 * time.Second)
+		if !s.nc.IsConnected() {
+			return errNotConnected
+		}
+		if s.js != nil {
+			select {
+			case <-s.js.PublishAsyncComplete():
+			case <-time.After(10 * time.Second):
+				return errNotConnected
+			}
+			if e := s.refusal.Load(); e != nil {
+				s.err = fmt.Errorf("the findings' stream refused %d findings: %w", s.refused.Load(), *e)
+				return s.err
+			}
+			return nil
+		}
+		if err := s.nc.FlushTimeout(10 * time.Second); err != nil {
+			if !s.nc.IsConnected() {
+				return errNotConnected
+			}
+			return err
+		}
+		return nil
 	}
 	if err := s.w.Flush(); err != nil {
 		s.err = err
@@ -974,8 +1204,17 @@ func (c *consumer) serveOps(ops net.Listener) func() {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", c.m.handler)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		var msg string
 		if !c.nc.IsConnected() || !c.ctl.IsConnected() {
-			http.Error(w, "not connected to NATS: "+c.nc.Status().String(), http.StatusServiceUnavailable)
+			msg += "not connected to NATS: " + c.nc.Status().String() + "\n"
+		}
+		c.mu.Lock()
+		for p, why := range c.failed {
+			msg += "partition " + strconv.Itoa(p) + " cannot start: " + why + "\n"
+		}
+		c.mu.Unlock()
+		if msg != "" {
+			http.Error(w, strings.TrimSuffix(msg, "\n"), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ok")

@@ -29,7 +29,7 @@ func newConsumeMetrics(c *consumer) *consumeMetrics {
 	m := &consumeMetrics{
 		checkpointSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "wcsfsm_consume_checkpoint_duration_seconds",
-			Help:    "Time to write a partition's checkpoint: the findings flushed, the tracker's snapshot stored in the object store.",
+			Help:    "Time to write a partition's checkpoint: the findings flushed, the tracker's snapshot stored in the key-value bucket (or the object store).",
 			Buckets: hookBuckets,
 		}),
 		checkpointFailures: prometheus.NewCounter(prometheus.CounterOpts{
@@ -65,7 +65,9 @@ func (m *consumeMetrics) countFindings(fs []tracker.Finding) {
 
 var (
 	descOwned = prometheus.NewDesc("wcsfsm_consume_partitions_owned",
-		"Partitions this consumer judges now.", nil, nil)
+		"Partitions this consumer judges now (restored, and judging).", nil, nil)
+	descFailed = prometheus.NewDesc("wcsfsm_consume_partitions_failed",
+		"Partitions whose last start failed (a checkpoint that cannot be read): owned by nobody until one succeeds.", nil, nil)
 	descPartitions = prometheus.NewDesc("wcsfsm_consume_partitions",
 		"Partitions of the stream (its P): the consumers of a group together own them all.", nil, nil)
 	descConsumed = prometheus.NewDesc("wcsfsm_consume_hooks_total",
@@ -85,7 +87,7 @@ var (
 type consumeCollector struct{ c *consumer }
 
 func (consumeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOwned, descPartitions, descConsumed, descLag, descSeq, descCkAge, descCkBytes, descCkSeq} {
+	for _, d := range []*prometheus.Desc{descOwned, descFailed, descPartitions, descConsumed, descLag, descSeq, descCkAge, descCkBytes, descCkSeq} {
 		ch <- d
 	}
 }
@@ -93,11 +95,17 @@ func (consumeCollector) Describe(ch chan<- *prometheus.Desc) {
 func (cc consumeCollector) Collect(ch chan<- prometheus.Metric) {
 	cc.c.mu.Lock()
 	parts := make([]*partition, 0, len(cc.c.parts))
+	running := 0
 	for _, pt := range cc.c.parts {
 		parts = append(parts, pt)
+		if pt.running.Load() {
+			running++
+		}
 	}
+	failed := len(cc.c.failed)
 	cc.c.mu.Unlock()
-	ch <- prometheus.MustNewConstMetric(descOwned, prometheus.GaugeValue, float64(len(parts)))
+	ch <- prometheus.MustNewConstMetric(descOwned, prometheus.GaugeValue, float64(running))
+	ch <- prometheus.MustNewConstMetric(descFailed, prometheus.GaugeValue, float64(failed))
 	ch <- prometheus.MustNewConstMetric(descPartitions, prometheus.GaugeValue, float64(cc.c.layout.Partitions))
 	now := time.Now()
 	for _, pt := range parts {

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -28,7 +29,7 @@ func runPublish(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	nf := addNATSFlags(fs, true)
 	maxLine := fs.Int("max-line", eventlog.DefaultMaxLine, "longest line in `bytes`; longer lines are reported and skipped")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wcsfsm publish -nats URL [-stream NAME] [-partitions P] [-max-line N] [FILE ...]")
+		fmt.Fprintln(stderr, "usage: wcsfsm publish -nats URL [-stream NAME] [-partition-count P] [-max-line N] [FILE ...]")
 		fmt.Fprintln(stderr, "\nPublishes each line of the JSON Lines files (standard input for none or -) to the")
 		fmt.Fprintln(stderr, "JetStream stream, on the partition of its node and session, as serve -nats publishes a")
 		fmt.Fprintln(stderr, "hook (the stream is created if missing): to judge an archive with consume, or to fill")
@@ -65,7 +66,13 @@ func runPublish(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	var refused atomic.Int64
+	var refusal atomic.Pointer[error]
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096),
+		jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, _ *nats.Msg, err error) {
+			refused.Add(1)
+			refusal.CompareAndSwap(nil, &err)
+		}))
 	if err != nil {
 		fmt.Fprintf(stderr, "wcsfsm publish: %v\n", err)
 		return 2
@@ -119,6 +126,11 @@ func runPublish(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if failed != nil {
 		fmt.Fprintf(stderr, "wcsfsm publish: %v\n", failed)
+		return 2
+	}
+	if e := refusal.Load(); e != nil {
+		fmt.Fprintf(stderr, "wcsfsm publish: the stream refused %s of %d: %v (the others are stored; publish is not idempotent: publish again only what is missing, see convert -nats -from-seq)\n",
+			plural(refused.Load(), "hook"), n, *e)
 		return 2
 	}
 	d := time.Since(start)

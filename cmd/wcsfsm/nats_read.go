@@ -170,4 +170,3 @@ func exportLine(b []byte, dec *hookbody.Decoder, body []byte, hdr nats.Header) [
 	derr := dec.Decode(body, &ev)
 	return appendJournalLine(b, body, hook, hook != "", derr)
 }
-
