@@ -230,9 +230,6 @@ func (n *natsd) restartErr() error {
 	}
 }
 
-// kill kills the server as a crash does.
-func (n *natsd) kill() { n.p.stop(syscall.SIGKILL, 10*time.Second) }
-
 // crash kills the server and starts it again on its store, in the
 // background, while the test goes on posting; the channel says when it
 // is up again, and what failed.
@@ -588,9 +585,3 @@ func streamHolds(t *testing.T, n *natsd, lines [][]byte, extra int) {
 }
 
 func asExit(err error, exit **exec.ExitError) bool { return errors.As(err, exit) }
-
-// equalNormal says whether two validate outputs say the same, files aside.
-func equalNormal(t *testing.T, a, b []string) bool {
-	t.Helper()
-	return cmp.Equal(normal(t, a, false), normal(t, b, false))
-}
