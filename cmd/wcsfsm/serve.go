@@ -190,15 +190,19 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer) (tracker.Stats, error) {
 	h := newHookServer(cfg, out)
 	log := h.logger()
+	// A start that fails lets go of the listeners and the output.
+	failed := func(err error) (tracker.Stats, error) {
+		ln.Close()
+		if cfg.Metrics != nil {
+			cfg.Metrics.Close()
+		}
+		h.out.close(closeWait)
+		return h.tracker.Stats(), err
+	}
 	if cfg.NATS != nil && *cfg.NATS.url != "" {
 		pub, err := newPublisher(ctx, cfg.NATS, cfg.PublishWait, cfg)
 		if err != nil {
-			ln.Close()
-			if cfg.Metrics != nil {
-				cfg.Metrics.Close()
-			}
-			h.out.close(closeWait)
-			return h.tracker.Stats(), err
+			return failed(err)
 		}
 		h.pub = pub
 		defer pub.close(log)
@@ -208,12 +212,7 @@ func serve(ctx context.Context, ln net.Listener, cfg serveConfig, out io.Writer)
 	if cfg.State != "" {
 		said, err := h.openState(out)
 		if err != nil {
-			ln.Close()
-			if cfg.Metrics != nil {
-				cfg.Metrics.Close()
-			}
-			h.out.close(closeWait)
-			return h.tracker.Stats(), err
+			return failed(err)
 		}
 		log.Info("state "+said, "state", cfg.State)
 	}
