@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net"
@@ -217,6 +218,9 @@ type consumer struct {
 	parts     map[int]*partition
 	partStats map[int]tracker.Stats // each partition's totals at its last stop
 	failed    map[int]string        // the partitions that failed at their last start, and why
+	retryAt   map[int]time.Time     // shared: when a partition that failed is tried again
+	retryWait map[int]time.Duration // and the pause before that, doubling
+	handovers sync.WaitGroup        // partitions being handed over
 
 	fatal   atomic.Pointer[error] // why the consumer stops by itself
 	failNow context.CancelFunc    // stops it
@@ -246,11 +250,14 @@ type partition struct {
 	running  atomic.Bool   // restored, and judging
 	restored bool          // its checkpoint was read (its statistics are the partition's)
 
-	stop  chan struct{} // closed: checkpoint and stop
-	lost  atomic.Bool   // the lease was lost: stop without a checkpoint
-	done  chan struct{} // closed when stopped
-	err   error         // why it stopped, when not asked to
-	stats tracker.Stats // at the stop
+	stop     chan struct{} // closed (once, by halt): checkpoint and stop
+	stopOnce sync.Once
+	handing  atomic.Bool   // being handed over: the balancer renews and releases it no more
+	renewed  atomic.Int64  // when its lease was last renewed (unix ns)
+	lost     atomic.Bool   // the lease was lost: stop without a checkpoint
+	done     chan struct{} // closed when stopped
+	err      error         // why it stopped, when not asked to
+	stats    tracker.Stats // at the stop
 }
 
 // checkpointStats are the checkpoints a consumer wrote: how many, their
@@ -269,7 +276,8 @@ func consume(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File,
 
 func consumeRun(ctx context.Context, cfg consumeConfig, w io.Writer, file *os.File, ops net.Listener) (tracker.Stats, *consumer, error) {
 	host, _ := os.Hostname()
-	c := &consumer{cfg: cfg, parts: map[int]*partition{}, partStats: map[int]tracker.Stats{}, failed: map[int]string{}}
+	c := &consumer{cfg: cfg, parts: map[int]*partition{}, partStats: map[int]tracker.Stats{}, failed: map[int]string{},
+		retryAt: map[int]time.Time{}, retryWait: map[int]time.Duration{}}
 	ctx, c.failNow = context.WithCancel(ctx)
 	defer c.failNow()
 	c.id = strings.Map(func(r rune) rune {
@@ -391,6 +399,7 @@ func (c *consumer) replicas(ctx context.Context) int {
 func (c *consumer) start(ctx context.Context, p int, rev uint64) *partition {
 	pt := &partition{p: p, subject: c.layout.subject(p), stop: make(chan struct{}), done: make(chan struct{})}
 	pt.rev.Store(rev)
+	pt.renewed.Store(time.Now().UnixNano())
 	c.mu.Lock()
 	c.parts[p] = pt
 	c.mu.Unlock()
@@ -419,11 +428,7 @@ func (c *consumer) start(ctx context.Context, p int, rev uint64) *partition {
 // stopPart stops pt (a checkpoint first, unless its lease is lost) and
 // waits for it.
 func (c *consumer) stopPart(pt *partition) {
-	select {
-	case <-pt.stop:
-	default:
-		close(pt.stop)
-	}
+	pt.halt()
 	<-pt.done
 	c.mu.Lock()
 	if c.parts[pt.p] == pt {
@@ -431,6 +436,9 @@ func (c *consumer) stopPart(pt *partition) {
 	}
 	c.mu.Unlock()
 }
+
+// halt asks pt to stop; any number of times, from any goroutine.
+func (pt *partition) halt() { pt.stopOnce.Do(func() { close(pt.stop) }) }
 
 // stopAll stops every partition at once, and returns them.
 func (c *consumer) stopAll() []*partition {
@@ -453,17 +461,17 @@ func (c *consumer) stopAll() []*partition {
 func (c *consumer) acquire(ctx context.Context, p int) (uint64, error) {
 	said := false
 	for {
-		op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
-		rev, err := c.kv.Create(op, leaseKey(p), []byte(c.id))
+		rev, err := c.create(ctx, p)
+		if err == nil {
+			return rev, nil
+		}
 		var holder string
-		if err != nil && errors.Is(err, jetstream.ErrKeyExists) {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
 			if e, gerr := c.kv.Get(op, leaseKey(p)); gerr == nil {
 				holder = string(e.Value())
 			}
-		}
-		cancel()
-		if err == nil {
-			return rev, nil
+			cancel()
 		}
 		if !said {
 			said = true
@@ -482,20 +490,44 @@ func (c *consumer) acquire(ctx context.Context, p int) (uint64, error) {
 }
 
 // renew renews pt's lease; it reports false when the lease is another's
-// now (an error of the server, or none in time, is not: the next renewal
-// tries again).
+// now, or ran out: renewals that failed for -lease (the server away).
+// A renewal that timed out here but was applied there is taken as ours.
 func (c *consumer) renew(ctx context.Context, pt *partition) bool {
 	op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
 	defer cancel()
 	rev, err := c.kv.Update(op, leaseKey(pt.p), []byte(c.id), pt.rev.Load())
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		if e, gerr := c.kv.Get(op, leaseKey(pt.p)); gerr == nil && string(e.Value()) == c.id {
+			rev, err = e.Revision(), nil // our own renewal, its answer lost
+		}
+	}
 	switch {
 	case err == nil:
 		pt.rev.Store(rev)
+		pt.renewed.Store(time.Now().UnixNano())
+		return true
 	case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
 		c.cfg.log.Warn(fmt.Sprintf("partition %d: lease lost (%v): stopped without a checkpoint", pt.p, err), "partition", pt.p)
 		return false
+	case time.Since(time.Unix(0, pt.renewed.Load())) > c.cfg.lease:
+		c.cfg.log.Warn(fmt.Sprintf("partition %d: lease not renewed for %v (%v): it ran out; stopped without a checkpoint", pt.p, c.cfg.lease, err), "partition", pt.p)
+		return false
 	}
 	return true
+}
+
+// create takes partition p's lease if it is free, or ours already (a
+// create that timed out here but was applied there).
+func (c *consumer) create(ctx context.Context, p int) (uint64, error) {
+	op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
+	defer cancel()
+	rev, err := c.kv.Create(op, leaseKey(p), []byte(c.id))
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		if e, gerr := c.kv.Get(op, leaseKey(p)); gerr == nil && string(e.Value()) == c.id {
+			return e.Revision(), nil
+		}
+	}
+	return rev, err
 }
 
 // release gives up partition p's lease of revision rev, a few seconds at
@@ -565,11 +597,7 @@ func (c *consumer) pinned(ctx context.Context, p int) error {
 				case <-t.C:
 					if !c.renew(context.WithoutCancel(ctx), pt) {
 						pt.lost.Store(true)
-						select {
-						case <-pt.stop:
-						default:
-							close(pt.stop)
-						}
+						pt.halt()
 						return
 					}
 				}
@@ -775,6 +803,8 @@ func (c *consumer) run(ctx context.Context, pt *partition, to uint64) error {
 	defer pt.running.Store(false)
 	c.mu.Lock()
 	delete(c.failed, pt.p)
+	delete(c.retryAt, pt.p)
+	delete(c.retryWait, pt.p)
 	c.mu.Unlock()
 	c.cfg.log.Info(fmt.Sprintf("partition %d: from sequence %d", pt.p, pt.seq.Load()+1), "partition", pt.p, "seq", pt.seq.Load()+1)
 	defer func() { pt.stats = pt.tr.Stats() }()
@@ -854,10 +884,20 @@ func (c *consumer) run(ctx context.Context, pt *partition, to uint64) error {
 			}
 			lastCk = time.Now()
 		}
+		if to > 0 && err != nil && errors.Is(err, nats.ErrTimeout) && pt.seq.Load() < to {
+			// The stream's limits may have removed the hooks up to the
+			// end before they were read: the end is then the last left.
+			last, lerr := c.stream.GetLastMsgForSubject(ctx, pt.subject)
+			if errors.Is(lerr, jetstream.ErrMsgNotFound) || lerr == nil && last.Sequence <= pt.seq.Load() {
+				to = pt.seq.Load()
+			}
+		}
 		if to > 0 && pt.seq.Load() >= to {
 			if pt.since > 0 {
 				if err := c.checkpoint(ctx, pt); err != nil {
-					return err
+					// The checkpoint before stays; the end is reported
+					// all the same (a drain again repeats it).
+					c.cfg.log.Warn(fmt.Sprintf("partition %d: the last checkpoint: %v", pt.p, err), "partition", pt.p, "err", err.Error())
 				}
 			}
 			return c.end(ctx, pt)
@@ -937,6 +977,7 @@ func (c *consumer) balance(ctx context.Context) error {
 			// Leave: every partition checkpointed at once, then the
 			// leases and the membership given up, a few seconds at most
 			// even while NATS is away (they run out by themselves).
+			c.handovers.Wait()
 			var wg sync.WaitGroup
 			for _, pt := range c.stopAll() {
 				if !pt.lost.Load() {
@@ -974,19 +1015,44 @@ func (c *consumer) rebalance(ctx context.Context) {
 		owned = append(owned, pt)
 	}
 	c.mu.Unlock()
-	// The leases first, each with its own wait: they must not run out
-	// while partitions are handed over.
+	// The leases first, all at once, each with its own wait: they must
+	// not run out while partitions are handed over.
+	var renewals sync.WaitGroup
 	for _, pt := range owned {
-		select {
-		case <-pt.done:
+		if isDone(pt) || pt.lost.Load() || pt.handing.Load() {
 			continue
-		default:
 		}
-		if !c.renew(ctx, pt) {
-			pt.lost.Store(true)
-			go c.stopPart(pt)
+		renewals.Go(func() {
+			if !c.renew(ctx, pt) {
+				pt.lost.Store(true)
+				pt.halt()
+			}
+		})
+	}
+	renewals.Wait()
+	// The partitions that stopped by themselves (a checkpoint that cannot
+	// be read, a lease lost): given up, and, for a failure, tried again
+	// after a pause that doubles to 30 s.
+	var released sync.WaitGroup
+	now := time.Now()
+	for _, pt := range owned {
+		if !isDone(pt) || pt.handing.Load() {
+			continue
+		}
+		c.mu.Lock()
+		if c.parts[pt.p] == pt {
+			delete(c.parts, pt.p)
+		}
+		if _, failed := c.failed[pt.p]; failed {
+			c.retryWait[pt.p] = min(max(2*c.retryWait[pt.p], time.Second), 30*time.Second)
+			c.retryAt[pt.p] = now.Add(c.retryWait[pt.p])
+		}
+		c.mu.Unlock()
+		if !pt.lost.Load() {
+			released.Go(func() { c.release(pt.p, pt.rev.Load()) })
 		}
 	}
+	released.Wait()
 	if err != nil {
 		c.cfg.log.Warn("membership not renewed: "+err.Error(), "err", err.Error())
 		return
@@ -997,46 +1063,52 @@ func (c *consumer) rebalance(ctx context.Context) {
 		return
 	}
 	want := func(p int) bool { return p%len(members) == me }
-	var handover sync.WaitGroup
-	for _, pt := range owned {
-		select {
-		case <-pt.done:
-			// Stopped by itself (a checkpoint it could not read): given
-			// up, for this one or another to try again.
-			c.mu.Lock()
-			if c.parts[pt.p] == pt {
-				delete(c.parts, pt.p)
-			}
-			c.mu.Unlock()
-			if !pt.lost.Load() {
-				c.release(pt.p, pt.rev.Load())
-			}
-			continue
-		default:
-		}
-		if !want(pt.p) && !pt.lost.Load() {
-			handover.Go(func() {
-				c.stopPart(pt)
-				c.release(pt.p, pt.rev.Load())
-				c.cfg.log.Info(fmt.Sprintf("partition %d handed over", pt.p), "partition", pt.p)
-			})
+	c.mu.Lock()
+	for p := range c.failed {
+		if !want(p) {
+			delete(c.failed, p) // another's to start now: its own health says
+			delete(c.retryAt, p)
+			delete(c.retryWait, p)
 		}
 	}
-	handover.Wait()
+	c.mu.Unlock()
+	// Handovers in the background: the next renewals do not wait for
+	// their checkpoints. A partition stays in c.parts until it is done,
+	// so that it is never started twice.
+	for _, pt := range owned {
+		if want(pt.p) || isDone(pt) || pt.lost.Load() || pt.handing.Load() {
+			continue
+		}
+		pt.handing.Store(true)
+		c.handovers.Go(func() {
+			c.stopPart(pt)
+			c.release(pt.p, pt.rev.Load())
+			c.cfg.log.Info(fmt.Sprintf("partition %d handed over", pt.p), "partition", pt.p)
+		})
+	}
 	for p := range c.layout.Partitions {
 		c.mu.Lock()
 		_, mine := c.parts[p]
+		wait := time.Until(c.retryAt[p])
 		c.mu.Unlock()
-		if mine || !want(p) {
+		if mine || !want(p) || wait > 0 {
 			continue
 		}
-		op, cancel := context.WithTimeout(ctx, c.cfg.lease/4)
-		rev, err := c.kv.Create(op, leaseKey(p), []byte(c.id))
-		cancel()
+		rev, err := c.create(ctx, p)
 		if err != nil {
 			continue // still another's: it hands it over, or its lease runs out
 		}
 		c.start(ctx, p, rev)
+	}
+}
+
+// isDone says whether pt's goroutine has ended.
+func isDone(pt *partition) bool {
+	select {
+	case <-pt.done:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -1053,6 +1125,9 @@ type findingsSink struct {
 	err     error        // a write that failed: findings lost, fatal
 	refused atomic.Int64 // findings the subject's stream refused
 	refusal atomic.Pointer[error]
+
+	resendMu sync.Mutex  // not s.mu: flush holds that while the callbacks run
+	resend   []*nats.Msg // findings whose acknowledgement a reconnect lost
 }
 
 // errNotConnected is a flush while NATS is away: the findings wait in the
@@ -1084,7 +1159,15 @@ func (s *findingsSink) setStream(ctx context.Context, js jetstream.JetStream) (s
 		return "", err
 	}
 	s.js, err = jetstream.New(s.nc, jetstream.WithPublishAsyncMaxPending(4096),
-		jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, _ *nats.Msg, err error) {
+		jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, m *nats.Msg, err error) {
+			if errors.Is(err, nats.ErrDisconnected) {
+				// Its acknowledgement was lost with the connection: sent
+				// again at the next flush (stored once: its id).
+				s.resendMu.Lock()
+				s.resend = append(s.resend, m)
+				s.resendMu.Unlock()
+				return
+			}
 			s.refused.Add(1)
 			s.refusal.CompareAndSwap(nil, &err)
 		}))
@@ -1115,7 +1198,14 @@ func (s *findingsSink) publish(data []byte) {
 	data = bytes.Clone(data)
 	var err error
 	if s.js != nil {
-		_, err = s.js.PublishMsgAsync(&nats.Msg{Subject: s.subject, Data: data})
+		// Its id is its hash: a finding sent again (after a reconnect, or
+		// judged again after a crash) is stored once in the duplicate
+		// window of the findings' stream.
+		h := fnv.New64a()
+		h.Write(data)
+		m := &nats.Msg{Subject: s.subject, Data: data, Header: nats.Header{}}
+		m.Header.Set(jetstream.MsgIDHeader, strconv.FormatUint(h.Sum64(), 36))
+		_, err = s.js.PublishMsgAsync(m, jetstream.WithStallWait(time.Minute))
 	} else {
 		err = s.nc.Publish(s.subject, data)
 	}
@@ -1166,10 +1256,31 @@ func (s *findingsSink) flush() error {
 			return errNotConnected
 		}
 		if s.js != nil {
-			select {
-			case <-s.js.PublishAsyncComplete():
-			case <-time.After(10 * time.Second):
-				return errNotConnected
+			for {
+				select {
+				case <-s.js.PublishAsyncComplete():
+				case <-time.After(10 * time.Second):
+					return errNotConnected
+				}
+				s.resendMu.Lock()
+				again := s.resend
+				s.resend = nil
+				s.resendMu.Unlock()
+				if len(again) == 0 {
+					break
+				}
+				if !s.nc.IsConnected() {
+					s.resendMu.Lock()
+					s.resend = append(again, s.resend...)
+					s.resendMu.Unlock()
+					return errNotConnected
+				}
+				for _, m := range again {
+					if _, err := s.js.PublishMsgAsync(m, jetstream.WithStallWait(time.Minute)); err != nil {
+						s.err = err
+						return err
+					}
+				}
 			}
 			if e := s.refusal.Load(); e != nil {
 				s.err = fmt.Errorf("the findings' stream refused %d findings: %w", s.refused.Load(), *e)
