@@ -608,6 +608,33 @@ func scrapeExposition(t *testing.T, url string) exposition {
 	return e
 }
 
+// TestScalingMetricsTable: docs/scaling.md's table of consume's metrics,
+// typed by hand, names every metric consume exposes, and no other.
+func TestScalingMetricsTable(t *testing.T) {
+	doc := readFile(t, "../../docs/scaling.md")
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile("`(wcsfsm_(?:consume|publish)[a-z_]*)").FindAllStringSubmatch(doc, -1) {
+		named[m[1]] = true
+	}
+	exposed := map[string]bool{"wcsfsm_consume_findings_total": true} // exposed once a finding is counted
+	for name := range natsExpositions(t) {
+		base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_sum"), "_count")
+		if strings.HasPrefix(base, "wcsfsm_consume_") || strings.HasPrefix(base, "wcsfsm_publish") {
+			exposed[base] = true
+		}
+	}
+	for name := range exposed {
+		if !named[name] {
+			t.Errorf("docs/scaling.md does not name %s, which consume or serve -nats exposes", name)
+		}
+	}
+	for name := range named {
+		if !exposed[name] {
+			t.Errorf("docs/scaling.md names %s, which nothing exposes", name)
+		}
+	}
+}
+
 // natsExpositions are the metrics of serve -nats and of consume (one
 // partition owned, checkpointed once), as their /metrics expose them.
 func natsExpositions(t *testing.T) exposition {

@@ -220,7 +220,8 @@ func decodeMessage(dec *hookbody.Decoder, ev *wcs.Event, body []byte, hdr nats.H
 
 // hookName is the name the path of a request gives its hook, as serve
 // judges it, and whether it names it (false: the body's own "event", or
-// none). The body is decoded into ev.
+// none); ev is the body, decoded by the caller. serve's judge names hooks
+// the same way, and does more (the journal's UTF-8): keep the two alike.
 func hookName(path string, ev *wcs.Event) (string, bool) {
 	own := ev.Types[wcs.FieldEvent] == wcs.JSONTypeString
 	if m, ok := wcs.LookupMethod(path); ok {

@@ -154,6 +154,7 @@ func publishedMessage(dec *hookbody.Decoder, l streamLayout, line []byte) *nats.
 	m := &nats.Msg{Data: line, Header: nats.Header{}}
 	var ev wcs.Event
 	switch {
+	case len(line) == 0: // blank: on partition 0, judged as the empty body it is
 	case string(line) == "null":
 		m.Data = nil
 		m.Header[tooLargeHeader] = []string{"0"}

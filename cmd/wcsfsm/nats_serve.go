@@ -30,7 +30,6 @@ type publisher struct {
 	idBase string        // this process's part of the hooks' ids
 	n      atomic.Uint64 // hooks published
 	failed atomic.Int64  // hooks answered 503: not stored
-	busy   atomic.Int64  // publishes in flight
 }
 
 // defaultPublishWait is how long serve -nats tries to store a hook (over a
@@ -56,8 +55,6 @@ func newPublisher(ctx context.Context, f *natsFlags, wait time.Duration, cfg ser
 // after a lost acknowledgement is stored once (the stream's duplicate
 // window).
 func (pb *publisher) publish(ctx context.Context, p int, hook string, body []byte, tooLarge int64) error {
-	pb.busy.Add(1)
-	defer pb.busy.Add(-1)
 	m := &nats.Msg{Subject: pb.layout.subject(p), Data: body, Header: nats.Header{}}
 	if hook != "" {
 		m.Header[hookHeader] = []string{hook}
